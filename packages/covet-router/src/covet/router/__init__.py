@@ -1,0 +1,1 @@
+"""covet.router"""
