@@ -67,7 +67,7 @@ PARITY_CASES = [
     ([], b"[]"),
     ("plain", b'"plain"'),
     ("héllo wörld ✓ 日本", '"héllo wörld ✓ 日本"'.encode()),
-    ("quote \" backslash \\ newline \n tab \t", b'"quote \\" backslash \\\\ newline \\n tab \\t"'),
+    ('quote " backslash \\ newline \n tab \t', b'"quote \\" backslash \\\\ newline \\n tab \\t"'),
     ("\x1f", b'"\\u001f"'),
     (-17, b"-17"),
     (0.1, b"0.1"),
@@ -176,7 +176,8 @@ def test_stdlib_path_points_at_the_first_byte_that_is_not_utf8() -> None:
 
 
 def test_backend_names_the_library_in_use() -> None:
-    assert covet_json.BACKEND == ("orjson" if _ORJSON_INSTALLED else "json")
+    expected = "orjson" if _ORJSON_INSTALLED else "json"
+    assert expected == covet_json.BACKEND
 
 
 def test_public_functions_use_the_chosen_backend() -> None:
