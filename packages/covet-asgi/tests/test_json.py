@@ -8,6 +8,7 @@ import decimal
 import enum
 import importlib.util
 import json
+import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -183,3 +184,20 @@ def test_backend_names_the_library_in_use() -> None:
 def test_public_functions_use_the_chosen_backend() -> None:
     assert covet_json.dumps({"b": [1]}) == b'{"b":[1]}'
     assert covet_json.loads('{"b": [1]}') == {"b": [1]}
+
+
+def test_without_orjson_the_stdlib_backend_is_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A None entry in sys.modules makes `import orjson` raise ImportError. The module is
+    # executed again under another name, so the real covet.asgi.json is left untouched.
+    monkeypatch.setitem(sys.modules, "orjson", None)
+    spec = importlib.util.spec_from_file_location("covet_json_without_orjson", covet_json.__file__)
+    assert spec is not None
+    assert spec.loader is not None
+    fallback = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fallback)
+
+    assert fallback.BACKEND == "json"
+    assert fallback.dumps({"on": datetime.date(2024, 1, 2)}) == b'{"on":"2024-01-02"}'
+    assert fallback.loads(b'{"on": "2024-01-02"}') == {"on": "2024-01-02"}
+    with pytest.raises(json.JSONDecodeError):
+        fallback.loads(b"{")
