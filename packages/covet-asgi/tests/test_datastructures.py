@@ -250,6 +250,7 @@ def test_replace_changes_only_the_parts_given() -> None:
     assert url.replace(hostname="other.org") == "http://user@other.org:8000/a?x=1#f"
     assert url.replace(netloc="example.com") == "http://example.com/a?x=1#f"
     assert URL("http://example.com/").replace(hostname="::1", port=80) == "http://[::1]:80/"
+    assert URL("http://example.com/a").replace(hostname="b.org") == "http://b.org/a"
 
 
 def test_include_query_params_replaces_and_adds() -> None:

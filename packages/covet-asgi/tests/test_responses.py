@@ -400,6 +400,26 @@ async def test_a_plain_iterable_is_advanced_in_worker_threads() -> None:
     assert [message["body"] for message in bodies_of(lists)] == [b"x", b"y", b""]
 
 
+async def test_any_async_iterable_works_not_only_generators() -> None:
+    class Countdown:
+        """An async iterator with no aclose(): nothing to close when the stream ends."""
+
+        def __init__(self) -> None:
+            self.left = 2
+
+        def __aiter__(self) -> Countdown:
+            return self
+
+        async def __anext__(self) -> bytes:
+            if self.left == 0:
+                raise StopAsyncIteration
+            self.left -= 1
+            return str(self.left).encode()
+
+    messages = await run(StreamingResponse(Countdown()))
+    assert [message["body"] for message in bodies_of(messages)] == [b"1", b"0", b""]
+
+
 async def test_a_chunk_that_is_not_text_or_bytes_is_refused() -> None:
     with pytest.raises(TypeError, match="must yield str or bytes, not int"):
         await run(StreamingResponse([b"ok", 42]))  # type: ignore[list-item]

@@ -6,9 +6,9 @@ avoid downloading what it already has:
 
 - **Validators.** Every response carries ``last-modified`` (the file's mtime) and an
   ``etag``. The ETag is ``"<mtime in ns, hex>-<size, hex>"``: it changes whenever the file is
-  rewritten or resized, and costs no read of the content. It is a *strong* validator, which
-  ``If-Range`` requires, on the usual assumption that a file rewritten within the same
-  nanosecond with the same size did not change.
+  rewritten or resized, and costs no read of the content. It is sent as a *strong* validator,
+  which ``If-Range`` requires; the accepted risk is a rewrite that keeps both the size and the
+  mtime, which the file system's nanosecond timestamps make unlikely.
 - **Conditional GET** (RFC 9110 section 13). ``If-None-Match`` listing the ETag (or ``*``)
   gives ``304 Not Modified`` with no body. Without ``If-None-Match``, ``If-Modified-Since`` at
   or after the mtime does the same. Only ``GET`` and ``HEAD`` are answered with 304.
@@ -220,7 +220,7 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
                     return None
                 first = int(first_text)
                 last = int(last_text) if last_text else size - 1
-                if last < first:
+                if last_text and last < first:
                     return None  # RFC 9110 calls this range-spec invalid
                 if first < size:
                     ranges.append((first, min(last, size - 1)))

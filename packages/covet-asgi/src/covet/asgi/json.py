@@ -112,11 +112,8 @@ def stdlib_loads(data: bytes | str) -> Any:
 
 def _reject_constant(name: str, document: str) -> NoReturn:
     # json calls parse_constant without saying where the constant was; find its position.
-    position = 0
-    for match in _CONSTANT_OUTSIDE_STRINGS.finditer(document):
-        if match.group(1) == name:
-            position = match.start(1)
-            break
+    matches = _CONSTANT_OUTSIDE_STRINGS.finditer(document)
+    position = next((m.start(1) for m in matches if m.group(1) == name), 0)
     raise json.JSONDecodeError(f"{name} is not valid JSON", document, position)
 
 
