@@ -323,7 +323,9 @@ class StreamingResponse(Response):
     the client goes away it stops iterating and closes an async generator (``aclose()``), so
     the generator's ``finally`` blocks release what they hold. A plain generator is closed the
     same way, unless a worker thread is inside it at that moment (a thread cannot be
-    interrupted); then it is closed when its last reference goes.
+    interrupted); then it is closed when its last reference goes. Because this listener reads
+    ``receive``, a generator must not read the request body itself: read it before returning
+    the response.
 
     The iteration runs in an asyncio task, which starts with a copy of the caller's context:
     context variables set by middleware are visible inside the generator.
