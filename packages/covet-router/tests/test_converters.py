@@ -169,6 +169,7 @@ class TestPath:
         assert self.converter.matches_slash
         assert fullmatch(self.converter, "")
         assert fullmatch(self.converter, "css/site.css")
+        assert fullmatch(self.converter, "line\nbreak/\r\n")  # a decoded %0A is still text
 
     def test_to_string_requires_a_str(self) -> None:
         assert self.converter.to_string("a/b") == "a/b"

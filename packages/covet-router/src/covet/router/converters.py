@@ -44,6 +44,7 @@ class Converter:
 
     ``regex`` is matched with ``re.fullmatch`` against one path segment (or, when
     ``matches_slash`` is true, against the whole rest of the path, slashes included).
+    Remember that ``.`` does not match a newline unless the regex starts with ``(?s)``.
     ``to_python`` may raise ``ValueError`` to say "this text does not match after all";
     the router then tries the next candidate route. ``to_string`` raises ``TypeError`` or
     ``ValueError`` for a value it cannot write; ``url_for`` reports that as a URLBuildError.
@@ -153,7 +154,7 @@ class PathConverter(Converter):
     (file ``"css/a.css"``), but not ``/static``, as in Starlette. It must be the last segment.
     """
 
-    regex = ".*"
+    regex = "(?s).*"  # (?s): "." also matches a newline, which a decoded %0A can put there
     matches_slash = True
 
 
