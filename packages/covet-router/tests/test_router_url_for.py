@@ -68,6 +68,20 @@ def test_a_mount_name_gives_its_prefix_or_a_path_below(router: Router) -> None:
     assert router.url_for("static", path="/css/app.css") == "/static/css/app.css"
 
 
+def test_mount_prefixes_are_quoted_too() -> None:
+    inner = Router()
+    inner.add_route("/menu", "menu", name="menu")
+    router = Router()
+    router.mount("/caf\u00e9 bar", inner, name="cafe")
+    router.mount("/caf\u00e9 club", AppWithUrlFor(), name="club")
+    unnamed = Router()
+    unnamed.mount("/caf\u00e9", inner)
+    assert router.url_for("cafe:menu") == "/caf%C3%A9%20bar/menu"
+    assert router.url_for("club:page", n=1) == "/caf%C3%A9%20club/pages/1"
+    assert unnamed.url_for("menu") == "/caf%C3%A9/menu"
+    assert router.url_for("cafe") == "/caf%C3%A9%20bar"
+
+
 def test_unnamed_mounted_routers_share_the_namespace() -> None:
     users = Router()
     users.add_route("/{user_id:int}", "user", name="user_detail")

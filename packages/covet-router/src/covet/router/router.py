@@ -26,7 +26,7 @@ from covet.router.errors import (
     RouterError,
     URLBuildError,
 )
-from covet.router.paths import compile_path
+from covet.router.paths import compile_path, quote_static
 from covet.router.results import (
     MatchResult,
     MethodNotAllowed,
@@ -255,21 +255,21 @@ class Router:
             if mount.name is None and isinstance(mount.app, Router):
                 url = mount.app._build(name, params)
                 if url is not None:
-                    return mount.path + url
+                    return quote_static(mount.path) + url
         return None
 
     @staticmethod
     def _build_inside(mount: Mount, name: str, params: dict[str, Any]) -> str | None:
         if isinstance(mount.app, Router):
             url = mount.app._build(name, params)
-            return None if url is None else mount.path + url
+            return None if url is None else quote_static(mount.path) + url
         app_url_for = getattr(mount.app, "url_for", None)
         if not callable(app_url_for):
             raise URLBuildError(
                 f"cannot build {mount.name}:{name}: the app mounted at {mount.path or '/'!r} "
                 "is not a Router and has no url_for"
             )
-        return mount.path + str(app_url_for(name, **params))
+        return quote_static(mount.path) + str(app_url_for(name, **params))
 
     def _url_names(self) -> list[str]:
         """Every name url_for accepts here, nested ones included (for suggestions)."""
