@@ -11,7 +11,6 @@ from covet.asgi.background import BackgroundTask, BackgroundTasks
 from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
 from covet.asgi.fileresponse import FileResponse
-from covet.asgi.handlers import HandlerSignatureError
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
 from covet.asgi.requests import Request
@@ -23,6 +22,7 @@ from covet.asgi.responses import (
     Response,
     StreamingResponse,
 )
+from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -30,6 +30,11 @@ __all__ = [
     # the application
     "CovetPy",
     "Middleware",
+    # what a handler can ask for
+    "Depends",
+    "Query",
+    "Header",
+    "Body",
     # requests and what they carry
     "Request",
     "Headers",

@@ -23,11 +23,12 @@ from typing import Any, TypeVar
 
 from covet.asgi.datastructures import URL, State
 from covet.asgi.exceptions import HTTPException
-from covet.asgi.handlers import Handler
+from covet.asgi.handlers import FROM_ANNOTATION, Handler
 from covet.asgi.lifespan import Lifespan, LifespanContext
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.errors import ServerErrorMiddleware
 from covet.asgi.middleware.exceptions import ExceptionHandler, ExceptionMiddleware
+from covet.asgi.openapi import add_docs_routes
 from covet.asgi.requests import DEFAULT_MAX_BODY_SIZE
 from covet.asgi.responses import RedirectResponse
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
@@ -69,6 +70,9 @@ class CovetPy:
     """An ASGI application: routes, middleware, exception handlers, lifespan.
 
     ``debug=True`` shows tracebacks on 500 pages (never in production).
+    ``openapi_url`` and ``docs_url`` serve the OpenAPI document and the docs
+    page (``None`` switches either off); ``title``, ``version`` and
+    ``description`` go into the document.
     ``max_body_size`` (bytes, ``None`` for no limit) is the default request
     body limit; a route can set its own. ``redirect_slashes`` redirects
     ``/users/`` to ``/users`` (or back) when only the other form exists.
@@ -85,6 +89,11 @@ class CovetPy:
         exception_handlers: Mapping[int | type[BaseException], ExceptionHandler] | None = None,
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         redirect_slashes: bool = True,
+        title: str = "CovetPy",
+        version: str = "0.1.0",
+        description: str | None = None,
+        openapi_url: str | None = "/openapi.json",
+        docs_url: str | None = "/docs",
     ) -> None:
         self.debug = debug
         self.max_body_size = max_body_size
@@ -97,7 +106,17 @@ class CovetPy:
         self.lifespan = Lifespan(
             self, context=lifespan, on_startup=on_startup, on_shutdown=on_shutdown
         )
+        #: Replace a provider in tests: ``app.dependency_overrides[get_db] = fake_db``.
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self._stack: ASGIApp | None = None
+        add_docs_routes(
+            self,
+            openapi_url=openapi_url,
+            docs_url=docs_url,
+            title=title,
+            version=version,
+            description=description,
+        )
 
     # -- registering routes ---------------------------------------------------
 
@@ -110,12 +129,21 @@ class CovetPy:
         name: str | None = None,
         middleware: Sequence[Middleware] = (),
         max_body_size: int | EllipsisType | None = ...,
+        response_model: Any = FROM_ANNOTATION,
+        status_code: int | None = None,
+        tags: Sequence[str] = (),
+        summary: str | None = None,
+        include_in_schema: bool = True,
     ) -> Route:
         """Register ``endpoint`` for ``path``.
 
         ``name`` (for :meth:`url_for`) defaults to the function's name; two
         routes with one name are an error, so give ``name=`` when one function
         serves two paths. ``max_body_size`` defaults to the application's.
+        ``response_model`` (default: the return annotation, when it names a
+        pydantic model) filters and serializes what the handler returns;
+        ``status_code`` replaces the default 200. ``tags``, ``summary`` and
+        ``include_in_schema`` shape the OpenAPI document.
         """
         route_name = name if name is not None else _default_route_name(endpoint)
         handler = Handler(
@@ -123,29 +151,21 @@ class CovetPy:
             path_params=self.router.compile(path).param_names,
             max_body_size=self.max_body_size if max_body_size is ... else max_body_size,
             middleware=middleware,
+            response_model=response_model,
+            status_code=status_code,
+            tags=tags,
+            summary=summary,
+            include_in_schema=include_in_schema,
         )
         return self.router.add_route(path, handler, methods=methods, name=route_name)
 
     def route(
-        self,
-        path: str,
-        methods: Sequence[str] | None = None,
-        *,
-        name: str | None = None,
-        middleware: Sequence[Middleware] = (),
-        max_body_size: int | EllipsisType | None = ...,
+        self, path: str, methods: Sequence[str] | None = None, **options: Any
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`add_route`; ``methods`` defaults to GET (and HEAD)."""
 
         def decorator(func: F) -> F:
-            self.add_route(
-                path,
-                func,
-                methods=methods,
-                name=name,
-                middleware=middleware,
-                max_body_size=max_body_size,
-            )
+            self.add_route(path, func, methods=methods, **options)
             return func
 
         return decorator

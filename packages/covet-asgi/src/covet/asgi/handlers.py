@@ -1,19 +1,13 @@
 """From a handler function to an ASGI application.
 
 ``@app.route`` receives a plain function. :class:`Handler` reads its
-signature once, at registration, and decides where every parameter's value
-will come from (this is the whole "magic", and it is small):
+signature once, at registration (``signature.py`` decides where every
+parameter comes from, ``dependencies.py`` fills them per request), and
+wraps the function as an ASGI app with its per-route middleware.
 
-* a parameter named ``request`` or annotated :class:`Request` gets the request;
-* a parameter named like a ``{path_param}`` gets that value, converted by its
-  annotation (``user_id: int``);
-* a parameter annotated :class:`BackgroundTasks` gets a task list that runs
-  after the response is sent;
-* any other parameter is a query parameter, converted by its annotation, and
-  required unless it has a default.
-
-Per request, :meth:`Handler.handle` follows that plan, calls the function
-and turns what it returns into a :class:`Response` (:func:`to_response`).
+Per request, :meth:`Handler.handle` fills the arguments, calls the
+function and turns what it returns into a :class:`Response`: through the
+response model when there is one, else by :func:`to_response`.
 """
 
 from __future__ import annotations
@@ -21,122 +15,46 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from contextlib import AsyncExitStack
+from typing import Any
 
 from covet.asgi.background import BackgroundTask, BackgroundTasks
-from covet.asgi.exceptions import RequestValidationError, ValidationErrorItem
+from covet.asgi.dependencies import Provider, Resolver
 from covet.asgi.middleware import Middleware
-from covet.asgi.params import ConversionError, ValueConverter, converter_for
 from covet.asgi.requests import DEFAULT_MAX_BODY_SIZE, Request
 from covet.asgi.responses import JSONResponse, PlainTextResponse, Response
+from covet.asgi.signature import HandlerSignatureError, plan_bindings, resolved_hints
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
+from covet.asgi.validation import adapter_for, response_adapter_for, serialize_response
 
 __all__ = ["Handler", "HandlerSignatureError", "to_response"]
 
-Source = Literal["request", "path", "query", "background"]
+#: ``response_model=`` default: take the model from the return annotation, if it names one.
+FROM_ANNOTATION: Any = object()
 
 
-class HandlerSignatureError(TypeError):
-    """A handler declares a parameter CovetPy cannot fill; raised at registration."""
-
-
-@dataclass(frozen=True, slots=True)
-class Binding:
-    """Where one handler parameter's value comes from."""
-
-    name: str
-    source: Source
-    converter: ValueConverter | None = None
-    default: Any = inspect.Parameter.empty
-
-    @property
-    def required(self) -> bool:
-        return self.default is inspect.Parameter.empty
-
-
-def _resolved_annotations(func: Callable[..., Any]) -> dict[str, Any]:
-    """Annotations with string forms (``from __future__ import annotations``) resolved."""
-    try:
-        return typing.get_type_hints(func)
-    except Exception:  # an unresolvable forward reference: fall back to the raw values
-        return dict(getattr(func, "__annotations__", {}))
-
-
-def plan_bindings(func: Callable[..., Any], path_params: Sequence[str]) -> tuple[Binding, ...]:
-    """Decide, once, where each parameter of ``func`` gets its value."""
-    hints = _resolved_annotations(func)
-    where = f"{func.__module__}.{func.__qualname__}"
-    bindings = []
-    for parameter in inspect.signature(func).parameters.values():
-        name = parameter.name
-        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
-            raise HandlerSignatureError(
-                f"{where}: *{name} is not supported; handler parameters are bound by name"
-            )
-        if parameter.kind is parameter.POSITIONAL_ONLY:
-            raise HandlerSignatureError(
-                f"{where}: parameter {name!r} is positional-only; handlers are called by keyword"
-            )
-        annotation = hints.get(name, parameter.empty)
-        if annotation is Request or (name == "request" and annotation is parameter.empty):
-            bindings.append(Binding(name, "request"))
-            continue
-        if annotation is BackgroundTasks:
-            bindings.append(Binding(name, "background"))
-            continue
-        source: Source = "path" if name in path_params else "query"
-        if annotation is parameter.empty:
-            annotation = str
-        converter = converter_for(annotation)
-        if converter is None:
-            raise HandlerSignatureError(
-                f"{where}: parameter {name!r} has an unsupported annotation {annotation!r}; "
-                "path and query values can be str, int, float, bool, UUID, Decimal, an Enum, "
-                "X | None or list[X] of those"
-            )
-        bindings.append(Binding(name, source, converter, parameter.default))
-    return tuple(bindings)
-
-
-def _convert(binding: Binding, raw: Any, errors: list[ValidationErrorItem]) -> Any:
-    """Convert one value, recording a validation error instead of raising."""
-    converter = binding.converter
-    assert converter is not None
-    try:
-        if binding.source == "path" and not isinstance(raw, str):
-            return raw  # already converted by a route converter such as {id:int}
-        if converter.many:
-            return [converter.convert(item) for item in raw]
-        return converter.convert(raw)
-    except ConversionError as exc:
-        errors.append(
-            {"loc": [binding.source, binding.name], "msg": str(exc), "type": exc.kind, "input": raw}
-        )
-        return None
-
-
-def to_response(result: Any) -> Response:
+def to_response(result: Any, status_code: int | None = None) -> Response:
     """Turn a handler's return value into a :class:`Response`.
 
     dict and list become JSON, str becomes text, bytes are sent as they are,
     ``None`` is a 204 No Content, and a Response is used as it is.
+    ``status_code`` (the route's) replaces the 200 of the first four.
     """
     if isinstance(result, Response):
         return result
-    if isinstance(result, dict | list):
-        return JSONResponse(result)
-    if isinstance(result, str):
-        return PlainTextResponse(result)
-    if isinstance(result, bytes):
-        return Response(result, media_type="application/octet-stream")
     if result is None:
         return Response(status_code=204)
+    status = status_code or 200
+    if isinstance(result, dict | list):
+        return JSONResponse(result, status_code=status)
+    if isinstance(result, str):
+        return PlainTextResponse(result, status_code=status)
+    if isinstance(result, bytes):
+        return Response(result, status_code=status, media_type="application/octet-stream")
     raise TypeError(
         f"A handler returned {type(result).__name__}; "
-        "return a dict, list, str, bytes, None or a Response"
+        "return a dict, list, str, bytes, None or a Response (or declare a response model)"
     )
 
 
@@ -144,7 +62,8 @@ class Handler:
     """One route's function, wrapped as an ASGI app with its per-route middleware.
 
     ``functools.update_wrapper`` copies the function's name, module and
-    docstring, so route tables and tracebacks name the user's function.
+    docstring, so route tables and tracebacks name the user's function. The
+    remaining options describe the route in the OpenAPI document.
     """
 
     def __init__(
@@ -154,12 +73,28 @@ class Handler:
         path_params: Sequence[str] = (),
         max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
         middleware: Sequence[Middleware] = (),
+        response_model: Any = FROM_ANNOTATION,
+        status_code: int | None = None,
+        tags: Sequence[str] = (),
+        summary: str | None = None,
+        include_in_schema: bool = True,
     ) -> None:
         functools.update_wrapper(self, func)
         self.func = func
         self.is_async = inspect.iscoroutinefunction(func)
+        self.path_params = tuple(path_params)
         self.bindings = plan_bindings(func, path_params)
+        self.providers = {
+            binding.depends.provider: Provider(binding.depends.provider, path_params)
+            for binding in self.bindings
+            if binding.depends is not None
+        }
         self.max_body_size = max_body_size
+        self.status_code = status_code
+        self.tags = list(tags)
+        self.summary = summary
+        self.include_in_schema = include_in_schema
+        self.response_model, self.response_adapter = _response_model(func, response_model)
         app: ASGIApp = self.handle
         for spec in reversed(middleware):
             app = spec.wrap(app)
@@ -169,59 +104,44 @@ class Handler:
         await self.app(scope, receive, send)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Bind the arguments, call the function, send what it returned."""
+        """Fill the arguments, call the function, send what it returned.
+
+        The exit stack stays open until the response (and its background
+        tasks) are sent: that is when generator providers clean up.
+        """
         request = Request(scope, receive, max_body_size=self.max_body_size)
-        kwargs, background = self.bind(request)
-        if self.is_async:
-            result = await self.func(**kwargs)
-        else:
-            # A sync handler would block the event loop; a worker thread keeps
-            # other requests moving (to_thread also carries the contextvars).
-            result = await asyncio.to_thread(self.func, **kwargs)
-        response = to_response(result)
-        if background is not None:
-            response.background = _run_after(response.background, background)
-        await response(scope, receive, send)
-
-    def bind(self, request: Request) -> tuple[dict[str, Any], BackgroundTasks | None]:
-        """The keyword arguments for one call, or a 422 listing every bad value."""
-        kwargs: dict[str, Any] = {}
-        errors: list[ValidationErrorItem] = []
-        background: BackgroundTasks | None = None
-        for binding in self.bindings:
-            if binding.source == "request":
-                kwargs[binding.name] = request
-            elif binding.source == "background":
-                background = background or BackgroundTasks()
-                kwargs[binding.name] = background
-            elif binding.source == "path":
-                kwargs[binding.name] = _convert(binding, request.path_params[binding.name], errors)
+        overrides = getattr(scope.get("app"), "dependency_overrides", None)
+        async with AsyncExitStack() as exit_stack:
+            resolver = Resolver(request, exit_stack, self.path_params, overrides)
+            kwargs = await resolver.arguments(self.bindings, self.providers)
+            if self.is_async:
+                result = await self.func(**kwargs)
             else:
-                kwargs[binding.name] = self._query_value(binding, request, errors)
-        if errors:
-            raise RequestValidationError(errors)
-        return kwargs, background
+                # A sync handler would block the event loop; a worker thread keeps
+                # other requests moving (to_thread also carries the contextvars).
+                result = await asyncio.to_thread(self.func, **kwargs)
+            response = self.make_response(result)
+            if resolver.background is not None:
+                response.background = _run_after(response.background, resolver.background)
+            await response(scope, receive, send)
 
-    @staticmethod
-    def _query_value(binding: Binding, request: Request, errors: list[ValidationErrorItem]) -> Any:
-        converter = binding.converter
-        assert converter is not None
-        params = request.query_params
-        if binding.name not in params:
-            if binding.required:
-                errors.append(
-                    {
-                        "loc": ["query", binding.name],
-                        "msg": "Field required",
-                        "type": "missing",
-                        "input": None,
-                    }
-                )
-                return None
-            default = binding.default
-            return list(default) if isinstance(default, list) else default
-        raw = params.getlist(binding.name) if converter.many else params[binding.name]
-        return _convert(binding, raw, errors)
+    def make_response(self, result: Any) -> Response:
+        """A Response as is; otherwise through the response model, or :func:`to_response`."""
+        if self.response_adapter is not None and not isinstance(result, Response):
+            data = serialize_response(self.response_adapter, result)
+            return JSONResponse(data, status_code=self.status_code or 200)
+        return to_response(result, self.status_code)
+
+
+def _response_model(func: Callable[..., Any], declared: Any) -> tuple[Any, Any]:
+    """The response model and its pydantic adapter, or ``(None, None)``."""
+    if declared is None:
+        return None, None
+    if declared is FROM_ANNOTATION:
+        annotation = resolved_hints(func).get("return")
+        adapter = response_adapter_for(annotation)
+        return (annotation, adapter) if adapter is not None else (None, None)
+    return declared, adapter_for(declared)
 
 
 def _run_after(

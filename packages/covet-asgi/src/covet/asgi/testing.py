@@ -5,6 +5,9 @@ transport; use it from async tests. :class:`TestClient` is the same for
 ordinary (sync) tests: it runs an event loop in a background thread and
 hands each request to it, so ``client.get("/")`` just works.
 
+``root_path`` plays a proxy that serves the app under a prefix: requests
+then go to ``/prefix/...`` and the scope says so, as behind a real server.
+
 Both run the application's lifespan (startup on entering ``with``/``async
 with``, shutdown on leaving), and both re-raise an exception the app did not
 handle, after the app's 500 response was produced, so a failing test shows
@@ -69,9 +72,18 @@ class LifespanManager:
 
 
 def _transport(
-    app: ASGIApp, raise_server_exceptions: bool, client: tuple[str, int]
+    app: ASGIApp,
+    lifespan: LifespanManager,
+    raise_server_exceptions: bool,
+    client: tuple[str, int],
+    root_path: str,
 ) -> httpx.ASGITransport:
-    return httpx.ASGITransport(app=app, raise_app_exceptions=raise_server_exceptions, client=client)
+    return httpx.ASGITransport(
+        app=_with_state(app, lifespan.state),
+        raise_app_exceptions=raise_server_exceptions,
+        client=client,
+        root_path=root_path,
+    )
 
 
 class AsyncTestClient(httpx.AsyncClient):
@@ -86,13 +98,12 @@ class AsyncTestClient(httpx.AsyncClient):
         base_url: str = "http://testserver",
         raise_server_exceptions: bool = True,
         client: tuple[str, int] = ("testclient", 50000),
+        root_path: str = "",
         **kwargs: Any,
     ) -> None:
         self.app = app
         self.lifespan = LifespanManager(app)
-        transport = _transport(
-            _with_state(app, self.lifespan.state), raise_server_exceptions, client
-        )
+        transport = _transport(app, self.lifespan, raise_server_exceptions, client, root_path)
         super().__init__(transport=transport, base_url=base_url, **kwargs)
 
     async def __aenter__(self) -> AsyncTestClient:
@@ -182,14 +193,13 @@ class TestClient(httpx.Client):
         base_url: str = "http://testserver",
         raise_server_exceptions: bool = True,
         client: tuple[str, int] = ("testclient", 50000),
+        root_path: str = "",
         **kwargs: Any,
     ) -> None:
         self.app = app
         self._loop = _LoopThread()
         self.lifespan = LifespanManager(app)
-        transport = _transport(
-            _with_state(app, self.lifespan.state), raise_server_exceptions, client
-        )
+        transport = _transport(app, self.lifespan, raise_server_exceptions, client, root_path)
         super().__init__(
             transport=_SyncASGITransport(transport, self._loop), base_url=base_url, **kwargs
         )

@@ -24,6 +24,7 @@ from covet.router.errors import (
     RouterError,
     URLBuildError,
 )
+from covet.router.paths import ParamSegment, PathPattern, StaticSegment
 from covet.router.results import (
     MatchResult,
     MethodNotAllowed,
@@ -41,6 +42,10 @@ __all__ = [
     "Router",
     "Route",
     "Mount",
+    # compiled patterns (Router.compile, Route.pattern)
+    "PathPattern",
+    "StaticSegment",
+    "ParamSegment",
     # what match() returns
     "RouteMatch",
     "MountMatch",

@@ -1,0 +1,184 @@
+"""The OpenAPI document and the docs page."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from openapi_spec_validator import validate
+from pydantic import BaseModel, Field
+
+from covet.asgi import CovetPy, Depends, Header
+from covet.asgi.testing import TestClient
+
+
+class Item(BaseModel):
+    name: str
+    price: Annotated[float, Field(gt=0)]
+
+
+class Tag(BaseModel):
+    label: str
+
+
+class ItemOut(BaseModel):
+    id: int
+    name: str
+    tags: list[Tag] = []
+
+
+async def token(x_token: Annotated[str, Header(description="API token")]) -> AsyncIterator[str]:
+    yield x_token
+
+
+def make_app() -> CovetPy:
+    app = CovetPy(title="Shop", version="2.0", description="A test shop")
+
+    @app.get("/items/{item_id:int}", tags=["items"])
+    async def read_item(item_id: int, verbose: bool = False) -> ItemOut:
+        """Read one item.
+
+        Returns the item with its tags.
+        """
+        return ItemOut(id=item_id, name="x")
+
+    @app.post("/items", status_code=201, tags=["items"])
+    async def create_item(item: Item, auth: str = Depends(token)) -> ItemOut:
+        return ItemOut(id=1, name=item.name)
+
+    @app.route("/files/{path:path}", methods=["GET", "DELETE"], summary="Files by path")
+    async def files(path: str) -> str:
+        return path
+
+    @app.get("/things/{thing_id:uuid}")
+    async def thing(thing_id: uuid.UUID) -> dict[str, Any]:
+        return {"id": str(thing_id)}
+
+    @app.get("/hidden", include_in_schema=False)
+    async def hidden() -> str:
+        return "no"
+
+    api = CovetPy(openapi_url=None)
+
+    @api.get("/ping")
+    async def ping() -> str:
+        return "pong"
+
+    app.mount("/api", api, name="api")
+    return app
+
+
+def document() -> dict[str, Any]:
+    response = TestClient(make_app()).get("/openapi.json")
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    spec = document()
+    assert spec["openapi"] == "3.1.0"
+    assert spec["info"] == {"title": "Shop", "version": "2.0", "description": "A test shop"}
+    validate(spec)  # raises on any violation of the OpenAPI 3.1 schema
+
+
+def test_paths_methods_and_what_is_left_out() -> None:
+    paths = document()["paths"]
+    assert sorted(paths) == [
+        "/api/ping",
+        "/files/{path}",
+        "/items",
+        "/items/{item_id}",
+        "/things/{thing_id}",
+    ]
+    assert sorted(paths["/files/{path}"]) == ["delete", "get"]  # HEAD is implied
+    assert paths["/files/{path}"]["get"]["summary"] == "Files by path"
+    assert paths["/api/ping"]["get"]["operationId"] == "api_ping_get"
+
+
+def test_operation_from_signature_and_docstring() -> None:
+    operation = document()["paths"]["/items/{item_id}"]["get"]
+    assert operation["summary"] == "Read one item."
+    assert operation["description"] == "Returns the item with its tags."
+    assert operation["tags"] == ["items"]
+    assert operation["parameters"] == [
+        {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        {"name": "verbose", "in": "query", "required": False, "schema": {"type": "boolean"}},
+    ]
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/ItemOut"}
+    assert "422" in operation["responses"]
+
+
+def test_body_provider_parameters_and_components() -> None:
+    spec = document()
+    operation = spec["paths"]["/items"]["post"]
+    body = operation["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Item"}
+    assert operation["parameters"] == [
+        {
+            "name": "x-token",
+            "in": "header",
+            "required": True,
+            "schema": {"type": "string"},
+            "description": "API token",
+        }
+    ]
+    assert "201" in operation["responses"]
+    schemas = spec["components"]["schemas"]
+    assert schemas["Item"]["properties"]["price"]["exclusiveMinimum"] == 0
+    assert schemas["ItemOut"]["properties"]["tags"]["items"] == {"$ref": "#/components/schemas/Tag"}
+    assert "Tag" in schemas
+    assert "ValidationError" in schemas
+
+
+def test_path_parameters_described_by_their_route_converter() -> None:
+    paths = document()["paths"]
+    [param] = paths["/things/{thing_id}"]["get"]["parameters"]
+    assert param["schema"] == {"type": "string", "format": "uuid"}
+    [file_param] = paths["/files/{path}"]["get"]["parameters"]
+    assert file_param["schema"] == {"type": "string"}
+
+
+def test_docs_page_and_its_assets_are_served_locally() -> None:
+    client = TestClient(make_app())
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert '<script src="/docs/assets/swagger-ui-bundle.js">' in page.text
+    assert 'url: "/openapi.json"' in page.text
+    assert "http" not in page.text.split("<body>")[1]  # nothing loaded from another host
+    script = client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 200
+    assert client.get("/docs/assets/index.html").status_code == 404  # not on the list
+
+
+def test_docs_page_without_the_extra_says_how_to_install(monkeypatch: Any) -> None:
+    from covet.asgi.openapi import docs
+
+    monkeypatch.setattr(docs, "swagger_ui_directory", lambda: None)
+    client = TestClient(make_app())
+    page = client.get("/docs")
+    assert page.status_code == 501
+    assert "pip install 'covet-asgi[docs]'" in page.text
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 404
+
+
+def test_both_can_be_switched_off() -> None:
+    client = TestClient(CovetPy(openapi_url=None))
+    assert client.get("/openapi.json").status_code == 404
+    assert client.get("/docs").status_code == 404
+    only_document = TestClient(CovetPy(docs_url=None))
+    assert only_document.get("/openapi.json").status_code == 200
+    assert only_document.get("/docs").status_code == 404
+
+
+def test_docs_under_a_root_path() -> None:
+    app = make_app()
+    client = TestClient(app, root_path="/shop")
+    page = client.get("/shop/docs")
+    assert 'url: "/shop/openapi.json"' in page.text
+    assert "/shop/docs/assets/swagger-ui.css" in page.text
