@@ -1,0 +1,155 @@
+"""JSON encoding and decoding with one behaviour, whichever library does the work.
+
+CovetPy uses orjson when it is installed (``pip install covet-asgi[orjson]``): it is several
+times faster than the standard library. Without it, the stdlib ``json`` module does the job.
+An application must not behave differently depending on what happens to be installed, so both
+paths here produce the *same bytes* for the types a web API sends:
+
+====================  ===================================================================
+Python value          JSON
+====================  ===================================================================
+dict, list, tuple     object, array (dict keys of type int, float, bool, None become
+                      strings, as the stdlib does)
+str (any language)    string, written as UTF-8, not as ``\\u`` escapes
+int, float, bool      number, ``true``/``false``; ``None`` is ``null``
+datetime, date, time  ISO 8601 string: ``value.isoformat()``
+uuid.UUID             its canonical string, ``"12345678-1234-5678-1234-567812345678"``
+decimal.Decimal       a *string*, ``"12.50"``: a JSON number would be read back as a binary
+                      float by most clients (JavaScript's ``JSON.parse`` for one) and lose
+                      the exactness that is the reason to use Decimal
+enum.Enum             its ``value``
+dataclass instance    an object of its fields, in declaration order
+anything else         ``TypeError`` naming the type
+====================  ===================================================================
+
+How parity is reached: orjson is told to *pass through* datetimes and dataclasses (it formats
+some time zones and dataclasses its own way), so they reach the same :func:`default` hook the
+stdlib path uses. Known differences that remain, both outside valid JSON data:
+
+- float spelling of very small or large numbers: orjson writes ``1e16``, the stdlib ``1e+16``.
+  The value read back is identical.
+- NaN and Infinity have no JSON spelling: the stdlib path raises ``ValueError``, orjson
+  writes ``null``. Integers beyond 64 bits: orjson raises ``TypeError``, the stdlib writes them.
+
+Decoding: :func:`loads` accepts ``bytes`` (which must be UTF-8, as RFC 8259 requires) or
+``str``, and every malformed input raises :class:`json.JSONDecodeError` (orjson's error is a
+subclass of it), whose ``lineno`` and ``colno`` say where the document broke.
+
+``stdlib_dumps`` and ``stdlib_loads`` are importable so tests and benchmarks can run the
+fallback even where orjson is installed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import decimal
+import enum
+import json
+import re
+import uuid
+from typing import Any, NoReturn
+
+__all__ = ["BACKEND", "default", "dumps", "loads", "stdlib_dumps", "stdlib_loads"]
+
+
+def default(obj: Any) -> Any:
+    """Turn a value neither encoder knows into one it does; both backends call this hook.
+
+    Returns a JSON-ready replacement (which may itself contain values needing this hook, such
+    as a dataclass holding a datetime). Raises ``TypeError`` naming the type otherwise.
+    """
+    if isinstance(obj, datetime.date | datetime.time):  # datetime is a subclass of date
+        return obj.isoformat()
+    if isinstance(obj, uuid.UUID | decimal.Decimal):
+        return str(obj)
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    # is_dataclass() is also true of the class itself; only instances hold data.
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        # Shallow on purpose: the encoder recurses into the field values itself, and
+        # dataclasses.asdict() would deep-copy every value on the way.
+        return {field.name: getattr(obj, field.name) for field in dataclasses.fields(obj)}
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+# --- the standard library path -------------------------------------------------------------
+
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False,  # UTF-8 text on the wire, as orjson writes it
+    separators=(",", ":"),  # no spaces: the compact form orjson writes
+    allow_nan=False,  # refuse to write NaN/Infinity, which are not JSON
+    default=default,
+)
+
+# Skips string literals (which may contain the word "NaN") and captures a bare constant.
+_CONSTANT_OUTSIDE_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
+
+
+def stdlib_dumps(obj: Any) -> bytes:
+    """Encode ``obj`` as compact UTF-8 JSON with the standard library."""
+    return _ENCODER.encode(obj).encode("utf-8")
+
+
+def stdlib_loads(data: bytes | str) -> Any:
+    """Decode JSON with the standard library, as strictly as orjson does.
+
+    Two gaps in ``json.loads`` are closed so both backends reject the same documents with the
+    same exception: bytes that are not UTF-8 (``json.loads`` would raise ``UnicodeDecodeError``)
+    and the non-standard literals ``NaN``, ``Infinity`` and ``-Infinity`` (which it accepts).
+    """
+    if isinstance(data, bytes | bytearray | memoryview):
+        raw = bytes(data)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            document = raw.decode("utf-8", errors="replace")
+            raise json.JSONDecodeError("Invalid UTF-8 byte", document, exc.start) from None
+    else:
+        text = data
+    return json.loads(text, parse_constant=lambda name: _reject_constant(name, text))
+
+
+def _reject_constant(name: str, document: str) -> NoReturn:
+    # json calls parse_constant without saying where the constant was; find its position.
+    matches = _CONSTANT_OUTSIDE_STRINGS.finditer(document)
+    position = next((m.start(1) for m in matches if m.group(1) == name), 0)
+    raise json.JSONDecodeError(f"{name} is not valid JSON", document, position)
+
+
+# --- choose the backend --------------------------------------------------------------------
+
+try:
+    import orjson
+except ImportError:
+    _HAVE_ORJSON = False
+else:
+    _HAVE_ORJSON = True
+
+BACKEND: str = "orjson" if _HAVE_ORJSON else "json"
+"""Which library encodes and decodes: ``"orjson"`` or ``"json"``."""
+
+if _HAVE_ORJSON:
+    _ORJSON_OPTIONS = (
+        orjson.OPT_NON_STR_KEYS  # {1: "a"} -> {"1":"a"}, as the stdlib does
+        | orjson.OPT_PASSTHROUGH_DATETIME  # let default() write ISO 8601 for every time zone
+        | orjson.OPT_PASSTHROUGH_DATACLASS  # let default() write dataclasses, as above
+    )
+
+    def dumps(obj: Any) -> bytes:
+        """Encode ``obj`` as compact UTF-8 JSON bytes (orjson backend)."""
+        return orjson.dumps(obj, default=default, option=_ORJSON_OPTIONS)
+
+    def loads(data: bytes | str) -> Any:
+        """Decode a JSON document; raises :class:`json.JSONDecodeError` (orjson backend)."""
+        return orjson.loads(data)
+
+else:
+
+    def dumps(obj: Any) -> bytes:
+        """Encode ``obj`` as compact UTF-8 JSON bytes (stdlib backend)."""
+        return stdlib_dumps(obj)
+
+    def loads(data: bytes | str) -> Any:
+        """Decode a JSON document; raises :class:`json.JSONDecodeError` (stdlib backend)."""
+        return stdlib_loads(data)

@@ -1,0 +1,110 @@
+"""The segment tree: find the routes for a path without scanning every route.
+
+A regex router (Starlette, Django) tries each route's regex in turn, so the cost of a miss
+grows with the number of routes. Here the patterns are stored in a tree, one level per path
+segment. Matching ``/users/42/posts`` walks at most three levels, and at each level looks up
+the static child ``users`` in a dict before trying the few parameter children there.
+
+At each node the children are tried in this order:
+
+1. the static child whose text equals the segment (one dict lookup);
+2. the parameter children, sorted by :attr:`ParamSegment.priority`: specific converters
+   (``int``, ``float``, ``uuid``, your own) first, in registration order, then ``str``,
+   then converters that match slashes (``path``), which take the rest of the path.
+
+If a deeper level fails, the walk backs up and tries the next child. So ``/users/me`` beats
+``/users/{name}``, and ``/users/{id:int}`` beats ``/users/{name}`` for ``42`` but
+``/users/bob`` still reaches ``{name}``. Each node is visited at most once per path, so the
+worst case is bounded by the size of the tree, and the usual case by the depth of the path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from covet.router.paths import ParamSegment, Segment, StaticSegment
+from covet.router.routes import Route
+
+__all__ = ["Node", "ParamEdge"]
+
+# to_python may return None, so "no match" needs a value of its own.
+_NO_MATCH: Any = object()
+
+
+class ParamEdge:
+    """The way from a node to its child through one parameter converter."""
+
+    __slots__ = ("node", "segment")
+
+    def __init__(self, segment: ParamSegment) -> None:
+        self.segment = segment
+        self.node = Node()
+
+    def convert(self, text: str) -> Any:
+        """The Python value for ``text``, or ``_NO_MATCH`` when the converter refuses it."""
+        if self.segment.regex.fullmatch(text) is None:
+            return _NO_MATCH
+        try:
+            return self.segment.converter.to_python(text)
+        except ValueError:
+            return _NO_MATCH
+
+
+class Node:
+    """One level of the tree: static children, parameter children, routes ending here.
+
+    All routes in ``routes`` have the same shape (they differ by methods), so a path that
+    reaches this node matches every one of them.
+    """
+
+    __slots__ = ("params", "routes", "static")
+
+    def __init__(self) -> None:
+        self.static: dict[str, Node] = {}
+        self.params: list[ParamEdge] = []
+        self.routes: list[Route] = []
+
+    def insert(self, segments: tuple[Segment, ...], route: Route) -> None:
+        """Add ``route`` at the end of the branch spelled by ``segments``."""
+        node = self
+        for segment in segments:
+            if isinstance(segment, StaticSegment):
+                node = node.static.setdefault(segment.text, Node())
+            else:
+                node = node._param_child(segment)
+        node.routes.append(route)
+
+    def _param_child(self, segment: ParamSegment) -> Node:
+        for edge in self.params:
+            if edge.segment.converter is segment.converter:
+                return edge.node
+        edge = ParamEdge(segment)
+        self.params.append(edge)
+        self.params.sort(key=lambda e: e.segment.priority)  # stable: ties keep their order
+        return edge.node
+
+    def candidates(
+        self, parts: list[str], index: int = 0, values: tuple[Any, ...] = ()
+    ) -> Iterator[tuple[list[Route], tuple[Any, ...]]]:
+        """Yield ``(routes, param values)`` for each branch matching ``parts[index:]``.
+
+        The best match comes first; the caller stops at the first route that accepts the
+        request method, or goes on to collect every allowed method for a 405.
+        """
+        if index == len(parts):
+            if self.routes:
+                yield self.routes, values
+            return
+        child = self.static.get(parts[index])
+        if child is not None:
+            yield from child.candidates(parts, index + 1, values)
+        for edge in self.params:
+            if edge.segment.converter.matches_slash:
+                value = edge.convert("/".join(parts[index:]))
+                if value is not _NO_MATCH and edge.node.routes:
+                    yield edge.node.routes, (*values, value)
+            else:
+                value = edge.convert(parts[index])
+                if value is not _NO_MATCH:
+                    yield from edge.node.candidates(parts, index + 1, (*values, value))
