@@ -63,20 +63,17 @@ def routes_command(args: argparse.Namespace) -> int:
 def route_row(route: object) -> tuple[str, str, str, str]:
     """Describe one route as (METHODS, PATH, NAME, ENDPOINT)."""
     if isinstance(route, Route):
-        methods = set(route.methods)
-        # The app answers HEAD wherever it answers GET, so the table says so.
-        if "GET" in methods:
-            methods.add("HEAD")
+        # Route.methods already holds HEAD wherever it holds GET (a router invariant).
         endpoint = route.endpoint
         return (
-            ",".join(sorted(methods)),
+            ",".join(sorted(route.methods)),
             route.path,
             route.name or "-",
             f"{endpoint.__module__}.{endpoint.__qualname__}",
         )
     if isinstance(route, Mount):
         # A mounted ASGI app handles every method and every path below its prefix.
-        return ("*", route.path, route.name or "-", f"{type(route.app).__name__} (mount)")
+        return ("*", route.path or "/", route.name or "-", f"{type(route.app).__name__} (mount)")
     return ("?", str(getattr(route, "path", "?")), "-", type(route).__name__)
 
 
