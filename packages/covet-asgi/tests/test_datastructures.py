@@ -350,3 +350,19 @@ def test_state_survives_copy_and_pickle() -> None:
     state = State({"count": 3})
     assert copy.copy(state).count == 3
     assert pickle.loads(pickle.dumps(state)).count == 3
+
+
+def test_state_over_a_dict_is_a_view_and_other_mappings_are_copied() -> None:
+    from types import MappingProxyType
+
+    backing: dict[str, object] = {"a": 1}
+    view = State(backing)
+    view.b = 2
+    backing["c"] = 3
+    assert backing == {"a": 1, "b": 2, "c": 3}
+    assert view.c == 3
+
+    frozen = MappingProxyType({"a": 1})
+    copy = State(frozen)
+    copy.b = 2
+    assert dict(frozen) == {"a": 1}

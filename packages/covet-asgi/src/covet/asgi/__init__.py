@@ -1,1 +1,65 @@
-"""covet.asgi"""
+"""covet.asgi: the CovetPy application and everything a request touches.
+
+Reading order: ``types`` -> ``datastructures`` -> ``requests`` ->
+``responses`` -> ``params`` -> ``handlers`` -> ``middleware`` -> ``lifespan``
+-> ``app`` -> ``testing``. The package README walks through them.
+"""
+
+from covet.asgi.__about__ import __version__
+from covet.asgi.app import CovetPy
+from covet.asgi.background import BackgroundTask, BackgroundTasks
+from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
+from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
+from covet.asgi.fileresponse import FileResponse
+from covet.asgi.handlers import HandlerSignatureError
+from covet.asgi.middleware import Middleware
+from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
+from covet.asgi.requests import Request
+from covet.asgi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "__version__",
+    # the application
+    "CovetPy",
+    "Middleware",
+    # requests and what they carry
+    "Request",
+    "Headers",
+    "MutableHeaders",
+    "QueryParams",
+    "URL",
+    "Address",
+    "State",
+    # responses
+    "Response",
+    "JSONResponse",
+    "HTMLResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "StreamingResponse",
+    "FileResponse",
+    "BackgroundTask",
+    "BackgroundTasks",
+    # errors
+    "HTTPException",
+    "RequestValidationError",
+    "ClientDisconnect",
+    "HandlerSignatureError",
+    # the ASGI types, for annotating middleware
+    "Scope",
+    "Message",
+    "Receive",
+    "Send",
+    "ASGIApp",
+    # middleware shipped with covet-asgi
+    "RequestIDMiddleware",
+    "get_request_id",
+]

@@ -454,13 +454,18 @@ class State:
     each request gets one for values middleware computes for the handlers (the current user).
     Reading an attribute that was never set raises ``AttributeError`` naming it and listing
     what is set, which usually points at a middleware or startup hook that did not run.
+
+    Given a ``dict``, the state is a view over it and writes go into it: a request's state
+    wraps ``scope["state"]``, so a pure ASGI middleware that writes the scope and a handler
+    that reads ``request.state`` see the same values. Any other mapping is copied.
     """
 
     _state: dict[str, Any]
 
     def __init__(self, state: Mapping[str, Any] | None = None) -> None:
+        backing = state if isinstance(state, dict) else dict(state or {})
         # object.__setattr__ because our own __setattr__ writes into _state, not the instance.
-        object.__setattr__(self, "_state", dict(state or {}))
+        object.__setattr__(self, "_state", backing)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._state[name] = value

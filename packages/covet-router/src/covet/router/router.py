@@ -26,7 +26,7 @@ from covet.router.errors import (
     RouterError,
     URLBuildError,
 )
-from covet.router.paths import compile_path, quote_static
+from covet.router.paths import PathPattern, compile_path, quote_static
 from covet.router.results import (
     MatchResult,
     MethodNotAllowed,
@@ -88,10 +88,7 @@ class Router:
         with the same shape already answers one of the methods, DuplicateRouteNameError
         when ``name`` is taken.
         """
-        # Global converters first (their registration order is their priority), then ours;
-        # one of ours with a global name takes that name's place.
-        table = {**registered_converters(), **self._converters}
-        pattern = compile_path(path, table)
+        pattern = self.compile(path)
         route = Route(path, endpoint, _normalise_methods(methods, path), name, pattern)
         self._check_name(route)
         same_shape = self._shapes.setdefault(pattern.shape, [])
@@ -105,6 +102,17 @@ class Router:
             self._tree.insert(pattern.segments, route)
         self._register(route)
         return route
+
+    def compile(self, path: str) -> PathPattern:
+        """Parse ``path`` with this router's converters, without registering anything.
+
+        An application uses it to learn a pattern's parameter names before it
+        builds the endpoint it will register.
+        """
+        # Global converters first (their registration order is their priority), then ours;
+        # one of ours with a global name takes that name's place.
+        table = {**registered_converters(), **self._converters}
+        return compile_path(path, table)
 
     def mount(self, path: str, app: Any, name: str | None = None) -> Mount:
         """Send every request under the static prefix ``path`` to ``app``.

@@ -1,0 +1,65 @@
+"""The outermost safety net: any unhandled exception becomes a 500.
+
+In production the client gets ``{"detail": "Internal Server Error"}`` and
+nothing about the code. With ``debug=True`` it gets the traceback instead:
+an HTML page for a browser, plain text for anything else, because a learner
+reading their own bug is exactly who debug mode is for.
+
+The exception is raised again after the 500 is sent, so the server logs it
+and a test client can surface it.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from covet.asgi.debug import render_traceback_html, render_traceback_text
+from covet.asgi.middleware.exceptions import ExceptionHandler
+from covet.asgi.requests import Request
+from covet.asgi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["ServerErrorMiddleware"]
+
+
+class ServerErrorMiddleware:
+    """Answer 500 for an unhandled exception, then re-raise it."""
+
+    def __init__(
+        self, app: ASGIApp, *, debug: bool = False, handler: ExceptionHandler | None = None
+    ) -> None:
+        self.app = app
+        self.debug = debug
+        self.handler = handler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if not response_started:
+                response = await self.error_response(Request(scope, receive), exc)
+                await response(scope, receive, send)
+            raise
+
+    async def error_response(self, request: Request, exc: Exception) -> Response:
+        if self.debug:
+            if "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(render_traceback_html(exc), status_code=500)
+            return PlainTextResponse(render_traceback_text(exc), status_code=500)
+        if self.handler is not None:
+            response = self.handler(request, exc)
+            if inspect.isawaitable(response):
+                response = await response
+            return response
+        return JSONResponse({"detail": "Internal Server Error"}, status_code=500)

@@ -1,0 +1,201 @@
+"""The incoming HTTP request, read lazily from the ASGI scope.
+
+An ASGI server hands the application a ``scope`` dict (method, path, raw
+headers, ...) and a ``receive`` callable that yields the body in chunks.
+:class:`Request` is a thin, typed view over the two: every property parses
+its part of the scope on first use and caches it, so a handler that never
+looks at the cookies never pays for parsing them.
+"""
+
+from __future__ import annotations
+
+import json as stdlib_json
+from collections.abc import AsyncIterator
+from http.cookies import CookieError, SimpleCookie
+from typing import Any
+
+from covet.asgi import json
+from covet.asgi.datastructures import URL, Address, Headers, QueryParams, State
+from covet.asgi.exceptions import ClientDisconnect, HTTPException
+from covet.asgi.types import Message, Receive, Scope
+
+__all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
+
+#: The body size limit when the application sets none: 1 MiB.
+DEFAULT_MAX_BODY_SIZE = 1024 * 1024
+
+
+async def _no_body() -> Message:
+    """``receive`` for a request built without one (e.g. in a unit test)."""
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class Request:
+    """One HTTP request: method, URL, parameters, headers, cookies and body.
+
+    ``max_body_size`` bounds what :meth:`stream`, :meth:`body` and
+    :meth:`json` will read; ``None`` removes the limit.
+    """
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_body,
+        *,
+        max_body_size: int | None = DEFAULT_MAX_BODY_SIZE,
+    ) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"Request needs an 'http' scope, got {scope['type']!r}")
+        self.scope = scope
+        self._receive = receive
+        self.max_body_size = max_body_size
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._url: URL | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body: bytes | None = None
+        self._stream_consumed = False
+
+    # -- what the scope says -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        method: str = self.scope["method"]
+        return method
+
+    @property
+    def path(self) -> str:
+        """The full request path, decoded (it includes any ``root_path`` prefix)."""
+        path: str = self.scope["path"]
+        return path
+
+    @property
+    def url(self) -> URL:
+        if self._url is None:
+            self._url = URL(scope=self.scope)
+        return self._url
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        """Values captured by the route pattern, already converted."""
+        params: dict[str, Any] = self.scope.get("path_params", {})
+        return params
+
+    @property
+    def query_params(self) -> QueryParams:
+        if self._query_params is None:
+            self._query_params = QueryParams(self.scope.get("query_string", b""))
+        return self._query_params
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(scope=self.scope)
+        return self._headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies sent by the client; a malformed ``Cookie`` header gives ``{}``."""
+        if self._cookies is None:
+            cookies: dict[str, str] = {}
+            header = self.headers.get("cookie")
+            if header:
+                parsed: SimpleCookie = SimpleCookie()
+                try:
+                    parsed.load(header)
+                except CookieError:
+                    parsed = SimpleCookie()
+                cookies = {key: morsel.value for key, morsel in parsed.items()}
+            self._cookies = cookies
+        return self._cookies
+
+    @property
+    def client(self) -> Address | None:
+        """The peer's (host, port), when the server reports it."""
+        client = self.scope.get("client")
+        return Address(*client) if client else None
+
+    @property
+    def app(self) -> Any:
+        """The application that received the request."""
+        return self.scope.get("app")
+
+    @property
+    def state(self) -> State:
+        """Per-request storage that middleware and handlers share.
+
+        It is a view over ``scope["state"]``, which the server fills with a
+        copy of the lifespan state, so values set at startup are visible here
+        and a pure ASGI middleware can add values by writing the scope.
+        """
+        return State(self.scope.setdefault("state", {}))
+
+    # -- the body --------------------------------------------------------------
+
+    def _check_declared_length(self) -> None:
+        """Refuse early: a declared Content-Length over the limit means 413 now."""
+        if self.max_body_size is None:
+            return
+        declared = self.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_size:
+            raise self._too_large()
+
+    def _too_large(self) -> HTTPException:
+        return HTTPException(
+            413, f"Request body is larger than the limit of {self.max_body_size} bytes"
+        )
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body chunk by chunk as the client sends it.
+
+        The size limit is enforced while reading: the chunk that crosses it
+        raises a 413 and nothing after it is read.
+        """
+        if self._body is not None:
+            yield self._body
+            return
+        if self._stream_consumed:
+            raise RuntimeError("The request body was already streamed; it can be read once")
+        self._stream_consumed = True
+        self._check_declared_length()
+        received = 0
+        while True:
+            message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            chunk: bytes = message.get("body", b"")
+            received += len(chunk)
+            if self.max_body_size is not None and received > self.max_body_size:
+                raise self._too_large()
+            if chunk:
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+    async def body(self) -> bytes:
+        """The whole body, read once and cached."""
+        if self._body is None:
+            self._body = b"".join([chunk async for chunk in self.stream()])
+        return self._body
+
+    async def json(self) -> Any:
+        """The body parsed as JSON; malformed JSON is a 400 that says where it broke."""
+        body = await self.body()
+        try:
+            return json.loads(body)
+        except stdlib_json.JSONDecodeError as exc:
+            raise HTTPException(
+                400,
+                f"Malformed JSON body: {exc.msg} at line {exc.lineno} column {exc.colno} "
+                f"(char {exc.pos})",
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise HTTPException(400, f"Malformed JSON body: not UTF-8 ({exc.reason})") from exc
+
+    def url_for(self, name: str, /, **params: Any) -> URL:
+        """An absolute URL for the named route, on the host this request came to."""
+        path = self.scope["app"].url_for(name, **params)
+        return self.url.replace(path=self.scope.get("root_path", "") + path, query="")
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path}>"
