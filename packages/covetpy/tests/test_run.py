@@ -56,6 +56,20 @@ def test_app_dir_is_searched_first(
     assert httpx.get(server.base_url, timeout=10).text == "from app-dir"
 
 
+def test_workers_each_import_the_app_from_the_import_string(
+    tmp_path: Path, free_port: int, start_server: StartServer
+) -> None:
+    (tmp_path / "served.py").write_text(ASGI_APP.format(body="served by a worker"))
+    command = covet_run("served:app", "--port", str(free_port), "--workers", "2")
+    server = start_server(command, tmp_path, free_port)
+    assert httpx.get(server.base_url, timeout=10).text == "served by a worker"
+    # Two server processes, each of which imported served:app for itself.
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    while server.log().count("Started server process") < 2:
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.2)
+
+
 def test_reload_serves_the_edited_module(
     tmp_path: Path, free_port: int, start_server: StartServer
 ) -> None:
