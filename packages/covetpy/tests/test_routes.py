@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from covet.cli import main
-from covet.cli.routes import format_table
+from covet.cli.routes import format_table, route_row
+from covet.router import Router
 
 SMALL_APP = """\
 from covet import CovetPy, PlainTextResponse
@@ -93,3 +94,20 @@ def test_format_table_pads_each_column_to_its_widest_cell() -> None:
         "wide cell  x",
         "y",
     ]
+
+
+class CallableEndpoint:
+    async def __call__(self, request: object) -> None:
+        return None
+
+
+def test_route_row_names_a_callable_instance_by_its_class() -> None:
+    router = Router()
+    route = router.add_route("/call", CallableEndpoint(), methods=["POST"], name="call")
+    assert route_row(route) == ("POST", "/call", "call", f"{__name__}.CallableEndpoint")
+
+
+def test_route_row_shows_the_root_mount_as_slash_and_a_missing_name_as_dash() -> None:
+    router = Router()
+    mount = router.mount("", Router())
+    assert route_row(mount) == ("*", "/", "-", "Router (mount)")

@@ -2,10 +2,10 @@
 
 One row per entry of ``app.routes``, in matching order::
 
-    METHODS    PATH              NAME      ENDPOINT
-    ---------  ----------------  --------  --------------------------
-    GET,HEAD   /                 hello     examples.hello.app.hello
-    GET,HEAD   /users/{user_id}  get_user  examples.hello.app.get_user
+    METHODS   PATH              NAME      ENDPOINT
+    --------  ----------------  --------  ---------------------------
+    GET,HEAD  /                 hello     examples.hello.app.hello
+    GET,HEAD  /users/{user_id}  get_user  examples.hello.app.get_user
 
 It answers "which function serves this URL?" without starting a server.
 """
@@ -20,7 +20,7 @@ from covet.cli import Subparsers
 from covet.cli.loading import AppLoadError, load_app
 from covet.router import Mount, Route
 
-__all__ = ["HEADER", "format_table", "register", "route_row", "routes_command"]
+__all__ = ["HEADER", "endpoint_name", "format_table", "register", "route_row", "routes_command"]
 
 HEADER = ("METHODS", "PATH", "NAME", "ENDPOINT")
 
@@ -64,17 +64,22 @@ def route_row(route: object) -> tuple[str, str, str, str]:
     """Describe one route as (METHODS, PATH, NAME, ENDPOINT)."""
     if isinstance(route, Route):
         # Route.methods already holds HEAD wherever it holds GET (a router invariant).
-        endpoint = route.endpoint
         return (
             ",".join(sorted(route.methods)),
             route.path,
             route.name or "-",
-            f"{endpoint.__module__}.{endpoint.__qualname__}",
+            endpoint_name(route.endpoint),
         )
     if isinstance(route, Mount):
         # A mounted ASGI app handles every method and every path below its prefix.
         return ("*", route.path or "/", route.name or "-", f"{type(route.app).__name__} (mount)")
     return ("?", str(getattr(route, "path", "?")), "-", type(route).__name__)
+
+
+def endpoint_name(endpoint: object) -> str:
+    """``module.qualname`` of a function or class; of its class for a callable instance."""
+    target = endpoint if hasattr(endpoint, "__qualname__") else type(endpoint)
+    return f"{target.__module__}.{getattr(target, '__qualname__', '?')}"
 
 
 def format_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
