@@ -1,0 +1,1 @@
+"""Runnable CovetPy programs; each one is exercised by the test suite."""

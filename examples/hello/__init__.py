@@ -1,0 +1,1 @@
+"""The launch demo: ``covet run examples.hello.app:app``."""

@@ -1,0 +1,79 @@
+"""Shared machinery for integration tests: start a real server, wait for it, stop it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+
+STARTUP_TIMEOUT = 30.0
+SHUTDOWN_TIMEOUT = 10.0
+
+Serve = Callable[[Callable[[int], list[str]], Path], AbstractContextManager[str]]
+"""``serve(command_for_port, cwd)``: a context manager yielding the server's base URL."""
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"no server on port {port} after {STARTUP_TIMEOUT}s:\n{log.read_text()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    # The server runs in its own session; signalling its group (by the id of the process
+    # started here) also reaches any worker or reloader children.
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(SHUTDOWN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(SHUTDOWN_TIMEOUT)
+
+
+@pytest.fixture(scope="session")
+def serve(tmp_path_factory: pytest.TempPathFactory) -> Serve:
+    """Start a server on a free loopback port, yield its base URL, always stop it."""
+    log_dir = tmp_path_factory.mktemp("server-logs")
+
+    @contextmanager
+    def serving(command_for_port: Callable[[int], list[str]], cwd: Path) -> Iterator[str]:
+        port = free_port()
+        log = log_dir / f"server-{port}.log"
+        with log.open("wb") as log_file:
+            process = subprocess.Popen(
+                command_for_port(port),
+                cwd=cwd,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_listening(process, port, log)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            _stop(process)
+
+    return serving

@@ -1,0 +1,162 @@
+"""Plain (non-editable) wheel installs into fresh virtual environments.
+
+In a wheel install all portions of ``covet`` land in one site-packages directory; these
+tests prove that each distribution stands alone and that the facade works there too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import venv
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = REPO_ROOT / "packages"
+PIP_TIMEOUT = 900
+RUN_TIMEOUT = 120
+
+
+def make_venv(path: Path) -> Path:
+    """Create a virtual environment with pip; return its python."""
+    venv.EnvBuilder(with_pip=True).create(path)
+    return path / "bin" / "python"
+
+
+def pip_install(python: Path, *requirements: Path) -> None:
+    # Each local directory is built into a wheel by pip and installed like any wheel.
+    result = subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "--quiet",
+            *map(str, requirements),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=PIP_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def run_in(python: Path, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    # -I (isolated): no PYTHONPATH, no user site, no current directory on sys.path, so only
+    # what was installed into the venv can be imported.
+    return subprocess.run(
+        [str(python), "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        cwd=cwd,
+        check=False,
+    )
+
+
+ROUTER_ALONE = """\
+import importlib.metadata, json
+import covet, covet.router
+try:
+    import covet.asgi
+except ModuleNotFoundError as exc:
+    asgi_error = exc.name
+else:
+    asgi_error = None
+print(json.dumps({
+    "distributions": sorted(d.metadata["Name"] for d in importlib.metadata.distributions()),
+    "covet_file": covet.__file__,
+    "router_file": covet.router.__file__,
+    "asgi_error": asgi_error,
+}))
+"""
+
+
+def test_covet_router_installs_alone_as_a_namespace_portion(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    pip_install(python, PACKAGES / "covet-router")
+    result = run_in(python, ROUTER_ALONE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["distributions"]) - {"pip", "setuptools"} == {"covet-router"}
+    # Without covetpy there is no covet/__init__.py: covet is a PEP 420 namespace package.
+    assert report["covet_file"] is None
+    assert report["router_file"].startswith(str(tmp_path / "venv"))
+    assert report["asgi_error"] == "covet.asgi"
+
+
+FULL_STACK = """\
+import asyncio, json
+from covet import CovetPy
+import covet, covet.asgi, covet.router
+
+app = CovetPy()
+
+
+@app.route("/hello/{name}")
+async def hello(request, name: str):
+    return {"hello": name}
+
+
+async def call(path):
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+        "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+        "root_path": "", "query_string": b"", "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
+    }
+    messages = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        messages.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return start["status"], json.loads(body)
+
+
+status, body = asyncio.run(call("/hello/wheel"))
+print(json.dumps({
+    "status": status,
+    "body": body,
+    "files": [covet.__file__, covet.router.__file__, covet.asgi.__file__],
+}))
+"""
+
+
+def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> None:
+    venv_dir = tmp_path / "venv"
+    python = make_venv(venv_dir)
+    pip_install(python, PACKAGES / "covet-router", PACKAGES / "covet-asgi", PACKAGES / "covetpy")
+
+    result = run_in(python, FULL_STACK, tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["status"] == 200
+    assert report["body"] == {"hello": "wheel"}
+    # covetpy's __init__.py and both portions share the venv's one covet directory.
+    covet_init, router_init, asgi_init = map(Path, report["files"])
+    covet_dir = covet_init.parent
+    assert covet_dir.is_relative_to(venv_dir)
+    assert router_init.parent.parent == covet_dir
+    assert asgi_init.parent.parent == covet_dir
+
+    # The console script and its entry-point commands came with the covetpy wheel.
+    help_result = subprocess.run(
+        [str(venv_dir / "bin" / "covet"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert help_result.returncode == 0, help_result.stderr
+    assert help_result.stderr == ""
+    assert "    routes " in help_result.stdout
+    assert "    run " in help_result.stdout
