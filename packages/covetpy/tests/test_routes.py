@@ -14,7 +14,7 @@ from covet.router import Router
 SMALL_APP = """\
 from covet import CovetPy, PlainTextResponse
 
-app = CovetPy()
+app = CovetPy(openapi_url=None)
 admin = CovetPy()
 
 
@@ -55,6 +55,24 @@ POST             /items            create_item  {name}.Handlers.create_item
 *                /admin            -            CovetPy (mount)
 """
     assert out == expected
+
+
+def test_the_default_document_and_docs_routes_are_listed(
+    tmp_path: Path, app_module: Callable[[str], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = app_module("from covet import CovetPy\n\napp = CovetPy()\n")
+    assert main(["routes", f"{name}:app", "--app-dir", str(tmp_path)]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
+    assert rows == [
+        ["GET,HEAD", "/openapi.json", "openapi_json", "covet.asgi.openapi.docs.openapi_json"],
+        ["GET,HEAD", "/docs", "swagger_ui", "covet.asgi.openapi.docs.swagger_ui"],
+        [
+            "GET,HEAD",
+            "/docs/assets/{name}",
+            "swagger_ui_asset",
+            "covet.asgi.openapi.docs.swagger_ui_asset",
+        ],
+    ]
 
 
 @pytest.mark.parametrize(

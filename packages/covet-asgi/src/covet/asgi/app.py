@@ -109,14 +109,12 @@ class CovetPy:
         #: Replace a provider in tests: ``app.dependency_overrides[get_db] = fake_db``.
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self._stack: ASGIApp | None = None
-        add_docs_routes(
-            self,
-            openapi_url=openapi_url,
-            docs_url=docs_url,
-            title=title,
-            version=version,
-            description=description,
-        )
+        self.title = title
+        self.version = version
+        self.description = description
+        self.openapi_url = openapi_url
+        self.docs_url = docs_url
+        add_docs_routes(self)
 
     # -- registering routes ---------------------------------------------------
 

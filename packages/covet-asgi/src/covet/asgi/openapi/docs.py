@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from covet.asgi.exceptions import HTTPException
 from covet.asgi.fileresponse import FileResponse
@@ -63,53 +63,52 @@ def swagger_ui_directory() -> Path | None:
     return Path(str(swagger_ui_path))
 
 
-def add_docs_routes(
-    app: CovetPy,
-    *,
-    openapi_url: str | None,
-    docs_url: str | None,
-    title: str,
-    version: str,
-    description: str | None,
-) -> None:
-    """Register the document route and the docs page (each can be switched off with None)."""
-    if openapi_url is None:
-        return
-
-    async def openapi_json(request: Request) -> JSONResponse:
-        document = openapi_document(
-            request.app, title=title, version=version, description=description
-        )
-        return JSONResponse(document)
-
-    app.add_route(openapi_url, openapi_json, name="openapi_json", include_in_schema=False)
-    if docs_url is None:
-        return
-    assets_url = docs_url.rstrip("/") + "/assets"
-
-    async def docs_page(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        if swagger_ui_directory() is None:
-            page = _MISSING_EXTRA.format(
-                title=html.escape(title), openapi_href=html.escape(root + openapi_url)
-            )
-            return HTMLResponse(page, status_code=501)
-        return HTMLResponse(
-            _PAGE.format(
-                title=html.escape(title),
-                assets=html.escape(root + assets_url),
-                # "<" escaped so no URL can close the <script> element early.
-                openapi_url=json.dumps(root + openapi_url).replace("<", "\\u003c"),
-            )
-        )
-
-    async def docs_asset(name: str) -> Any:
-        directory = swagger_ui_directory()
-        if directory is None or name not in _ASSETS:
-            raise HTTPException(404)
-        return FileResponse(directory / name)
-
-    app.add_route(docs_url, docs_page, name="swagger_ui", include_in_schema=False)
-    app.add_route(
-        assets_url + "/{name}", docs_asset, name="swagger_ui_asset", include_in_schema=False
+async def openapi_json(request: Request) -> JSONResponse:
+    """The OpenAPI document of the application that received the request."""
+    app = request.app
+    return JSONResponse(
+        openapi_document(app, title=app.title, version=app.version, description=app.description)
     )
+
+
+async def swagger_ui(request: Request) -> HTMLResponse:
+    """The Swagger UI page, pointing at the app's document and its own copy of the assets."""
+    app = request.app
+    root = request.scope.get("root_path", "")
+    openapi_url = root + app.openapi_url
+    if swagger_ui_directory() is None:
+        page = _MISSING_EXTRA.format(
+            title=html.escape(app.title), openapi_href=html.escape(openapi_url)
+        )
+        return HTMLResponse(page, status_code=501)
+    return HTMLResponse(
+        _PAGE.format(
+            title=html.escape(app.title),
+            assets=html.escape(root + app.docs_url.rstrip("/") + "/assets"),
+            # "<" escaped so no URL can close the <script> element early.
+            openapi_url=json.dumps(openapi_url).replace("<", "\\u003c"),
+        )
+    )
+
+
+async def swagger_ui_asset(name: str) -> FileResponse:
+    """One of Swagger UI's files, from the installed package; nothing else."""
+    directory = swagger_ui_directory()
+    if directory is None or name not in _ASSETS:
+        raise HTTPException(404)
+    return FileResponse(directory / name)
+
+
+def add_docs_routes(app: CovetPy) -> None:
+    """Register the document and the docs page at the app's ``openapi_url``/``docs_url``.
+
+    Either is left out when its URL is ``None`` (the page needs the document).
+    """
+    if app.openapi_url is None:
+        return
+    app.add_route(app.openapi_url, openapi_json, include_in_schema=False)
+    if app.docs_url is None:
+        return
+    app.add_route(app.docs_url, swagger_ui, include_in_schema=False)
+    assets = app.docs_url.rstrip("/") + "/assets/{name}"
+    app.add_route(assets, swagger_ui_asset, include_in_schema=False)
