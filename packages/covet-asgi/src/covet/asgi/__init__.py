@@ -23,6 +23,7 @@ from covet.asgi.responses import (
     Response,
     StreamingResponse,
 )
+from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "RedirectResponse",
     "StreamingResponse",
     "FileResponse",
+    "StaticFiles",
     "BackgroundTask",
     "BackgroundTasks",
     # errors
