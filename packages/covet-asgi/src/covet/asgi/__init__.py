@@ -23,6 +23,7 @@ from covet.asgi.responses import (
     StreamingResponse,
 )
 from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
+from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "RedirectResponse",
     "StreamingResponse",
     "FileResponse",
+    "StaticFiles",
     "BackgroundTask",
     "BackgroundTasks",
     # errors
