@@ -23,6 +23,7 @@ from covet.asgi.responses import (
     Response,
     StreamingResponse,
 )
+from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -48,6 +49,10 @@ __all__ = [
     "FileResponse",
     "BackgroundTask",
     "BackgroundTasks",
+    # server-sent events
+    "EventSourceResponse",
+    "ServerSentEvent",
+    "last_event_id",
     # errors
     "HTTPException",
     "RequestValidationError",
