@@ -24,6 +24,7 @@ from covet.asgi.responses import (
 )
 from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
 from covet.asgi.staticfiles import StaticFiles
+from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
@@ -55,6 +56,10 @@ __all__ = [
     "StaticFiles",
     "BackgroundTask",
     "BackgroundTasks",
+    # server-sent events
+    "EventSourceResponse",
+    "ServerSentEvent",
+    "last_event_id",
     # errors
     "HTTPException",
     "RequestValidationError",
