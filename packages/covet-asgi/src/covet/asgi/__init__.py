@@ -23,8 +23,8 @@ from covet.asgi.responses import (
     StreamingResponse,
 )
 from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
-from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
+from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
