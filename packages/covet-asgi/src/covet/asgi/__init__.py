@@ -11,6 +11,7 @@ from covet.asgi.background import BackgroundTask, BackgroundTasks
 from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
 from covet.asgi.fileresponse import FileResponse
+from covet.asgi.forms import FormData
 from covet.asgi.handlers import HandlerSignatureError
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
@@ -24,6 +25,7 @@ from covet.asgi.responses import (
     StreamingResponse,
 )
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+from covet.asgi.uploads import UploadFile
 
 __all__ = [
     "__version__",
@@ -38,6 +40,8 @@ __all__ = [
     "URL",
     "Address",
     "State",
+    "FormData",
+    "UploadFile",
     # responses
     "Response",
     "JSONResponse",

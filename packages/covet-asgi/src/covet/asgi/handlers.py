@@ -171,17 +171,23 @@ class Handler:
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Bind the arguments, call the function, send what it returned."""
         request = Request(scope, receive, max_body_size=self.max_body_size)
-        kwargs, background = self.bind(request)
-        if self.is_async:
-            result = await self.func(**kwargs)
-        else:
-            # A sync handler would block the event loop; a worker thread keeps
-            # other requests moving (to_thread also carries the contextvars).
-            result = await asyncio.to_thread(self.func, **kwargs)
-        response = to_response(result)
-        if background is not None:
-            response.background = _run_after(response.background, background)
-        await response(scope, receive, send)
+        try:
+            kwargs, background = self.bind(request)
+            if self.is_async:
+                result = await self.func(**kwargs)
+            else:
+                # A sync handler would block the event loop; a worker thread keeps
+                # other requests moving (to_thread also carries the contextvars).
+                result = await asyncio.to_thread(self.func, **kwargs)
+            response = to_response(result)
+            if background is not None:
+                response.background = _run_after(response.background, background)
+            await response(scope, receive, send)
+        finally:
+            # Uploaded files outlive the handler: the response body or a background task
+            # may still read them. Only now, after both, are they closed (which deletes
+            # their temporary files), whether the handler succeeded or raised.
+            await request.close()
 
     def bind(self, request: Request) -> tuple[dict[str, Any], BackgroundTasks | None]:
         """The keyword arguments for one call, or a 422 listing every bad value."""
