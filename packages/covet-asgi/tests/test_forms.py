@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import encodings.aliases
 import os
 import subprocess
 import sys
@@ -128,10 +129,11 @@ def test_urlencoded_charset_parameter() -> None:
     assert response.status_code == 400
     assert response.json()["detail"] == "A form field name is not valid utf-8"
 
-    unknown = {"content-type": "application/x-www-form-urlencoded; charset=klingon"}
-    response = client.post("/", content=b"a=1", headers=unknown)
-    assert response.status_code == 415
-    assert response.json()["detail"] == "Unsupported charset 'klingon' in Content-Type"
+    for charset in ("klingon", "base64"):  # unknown, and a codec that is not a text encoding
+        unknown = {"content-type": f"application/x-www-form-urlencoded; charset={charset}"}
+        response = client.post("/", content=b"a=1", headers=unknown)
+        assert response.status_code == 415
+        assert response.json()["detail"] == f"Unsupported charset {charset!r} in Content-Type"
 
 
 def test_urlencoded_limits() -> None:
@@ -611,6 +613,21 @@ def test_urlencoded_agrees_with_parse_qsl(text: str, chunk: int) -> None:
         return
     assert isinstance(result, FormData)
     assert result.multi_items() == expected
+
+
+CODECS = sorted(set(encodings.aliases.aliases.values()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(charset=st.sampled_from(CODECS), body=st.binary(max_size=20))
+def test_any_charset_and_bytes_give_a_form_or_a_clear_error(charset: str, body: bytes) -> None:
+    content_type = f"application/x-www-form-urlencoded; charset={charset}"
+    result = asyncio.run(parse_or_error(content_type, body, 7))
+    if isinstance(result, HTTPException):
+        assert result.status_code in (400, 413, 415)
+        assert result.detail
+    else:
+        assert isinstance(result, FormData)
 
 
 FRAGMENTS = [

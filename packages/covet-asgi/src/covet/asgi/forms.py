@@ -158,16 +158,20 @@ def _charset(options: dict[bytes, bytes]) -> str:
     """The ``charset`` parameter, checked to be one Python can decode (UTF-8 by default)."""
     charset = options.get(b"charset", b"utf-8").decode("latin-1")
     try:
-        codecs.lookup(charset)
+        # Python also registers bytes-to-bytes codecs (base64, zlib...); bytes.decode refuses
+        # them, so only a text encoding is a charset.
+        is_text = codecs.lookup(charset)._is_text_encoding
     except LookupError:
-        raise HTTPException(415, f"Unsupported charset {charset!r} in Content-Type") from None
+        is_text = False
+    if not is_text:
+        raise HTTPException(415, f"Unsupported charset {charset!r} in Content-Type")
     return charset
 
 
 def _decode(raw: bytes, charset: str, what: str) -> str:
     try:
         return raw.decode(charset)
-    except UnicodeDecodeError:
+    except ValueError:  # UnicodeDecodeError, or the UnicodeError some codecs (idna) raise
         raise HTTPException(400, f"{what} is not valid {charset}") from None
 
 
