@@ -312,7 +312,7 @@ class _MultipartReader:
             elif event == "part_data":
                 await self.part_data(data)
             elif event == "part_end":
-                self.end_part()
+                await self.end_part()
             elif event == "part_begin":
                 self.headers = []
             else:  # "end": the closing boundary was read
@@ -354,10 +354,10 @@ class _MultipartReader:
         if len(self.value) > self.limits.max_part_size:
             raise _part_too_large(self.name, self.limits.max_part_size)
 
-    def end_part(self) -> None:
+    async def end_part(self) -> None:
         if self.upload is not None:
             # Rewind, so the handler reads the file from its first byte.
-            self.upload.file.seek(0)
+            await self.upload.seek(0)
             self.items.append((self.name, self.upload))
         else:
             what = f"Form field {self.name!r}"
