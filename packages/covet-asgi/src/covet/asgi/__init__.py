@@ -11,6 +11,7 @@ from covet.asgi.background import BackgroundTask, BackgroundTasks
 from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
 from covet.asgi.fileresponse import FileResponse
+from covet.asgi.forms import FormData
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
 from covet.asgi.requests import Request
@@ -26,6 +27,7 @@ from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Q
 from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
 from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+from covet.asgi.uploads import UploadFile
 
 __all__ = [
     "__version__",
@@ -45,6 +47,8 @@ __all__ = [
     "URL",
     "Address",
     "State",
+    "FormData",
+    "UploadFile",
     # responses
     "Response",
     "JSONResponse",

@@ -112,6 +112,10 @@ class Handler:
         request = Request(scope, receive, max_body_size=self.max_body_size)
         overrides = getattr(scope.get("app"), "dependency_overrides", None)
         async with AsyncExitStack() as exit_stack:
+            # Uploaded files outlive the handler: the response body or a background task
+            # may still read them. They are closed (their temporary files deleted) when the
+            # stack unwinds, after both, whether the handler succeeded or raised.
+            exit_stack.push_async_callback(request.close)
             resolver = Resolver(request, exit_stack, self.path_params, overrides)
             kwargs = await resolver.arguments(self.bindings, self.providers)
             if self.is_async:

@@ -17,6 +17,7 @@ from typing import Any
 from covet.asgi import json
 from covet.asgi.datastructures import URL, Address, Headers, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
+from covet.asgi.forms import FormData, FormLimits, parse_form
 from covet.asgi.types import Message, Receive, Scope
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
@@ -55,6 +56,7 @@ class Request:
         self._cookies: dict[str, str] | None = None
         self._body: bytes | None = None
         self._stream_consumed = False
+        self._form: FormData | None = None
 
     # -- what the scope says -------------------------------------------------
 
@@ -191,6 +193,42 @@ class Request:
             ) from exc
         except UnicodeDecodeError as exc:
             raise HTTPException(400, f"Malformed JSON body: not UTF-8 ({exc.reason})") from exc
+
+    async def form(
+        self,
+        *,
+        max_files: int = 1000,
+        max_fields: int = 1000,
+        max_part_size: int = 1024 * 1024,
+        spool_threshold: int = 1024 * 1024,
+    ) -> FormData:
+        """The body parsed as an HTML form (urlencoded or multipart), read once and cached.
+
+        Field values are ``str``, files are :class:`~covet.asgi.uploads.UploadFile`. The body
+        is parsed as it streams in (see ``forms.py``), under these limits besides
+        ``max_body_size``: at most ``max_files`` files and ``max_fields`` other fields (400),
+        no field value over ``max_part_size`` bytes (413; files are bounded by the body limit
+        instead, as they do not stay in memory), and a file stays in memory up to
+        ``spool_threshold`` bytes, then moves to a temporary file. A second call returns the
+        same :class:`~covet.asgi.forms.FormData`, whatever limits it passes.
+
+        Needs the ``forms`` extra (python-multipart). The uploads are closed, and their
+        temporary files deleted, by :meth:`close` once the response has been sent.
+        """
+        if self._form is None:
+            limits = FormLimits(max_files, max_fields, max_part_size, spool_threshold)
+            content_type = self.headers.get("content-type")
+            self._form = await parse_form(content_type, self.stream(), limits)
+        return self._form
+
+    async def close(self) -> None:
+        """Release what the request holds: the uploaded files of a parsed form.
+
+        The handler machinery calls it after the response has been sent; call it yourself
+        only for a Request you built by hand.
+        """
+        if self._form is not None:
+            await self._form.close()
 
     def url_for(self, name: str, /, **params: Any) -> URL:
         """An absolute URL for the named route, on the host this request came to."""
