@@ -62,8 +62,12 @@ def test_covet_routes_lists_the_example_routes() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == (
-        "METHODS   PATH              NAME      ENDPOINT\n"
-        "--------  ----------------  --------  ---------------------------\n"
-        "GET,HEAD  /                 hello     examples.hello.app.hello\n"
-        "GET,HEAD  /users/{user_id}  get_user  examples.hello.app.get_user\n"
+        "METHODS   PATH                 NAME              ENDPOINT\n"
+        "--------  -------------------  ----------------  " + "-" * 40 + "\n"
+        "GET,HEAD  /openapi.json        openapi_json      covet.asgi.openapi.docs.openapi_json\n"
+        "GET,HEAD  /docs                swagger_ui        covet.asgi.openapi.docs.swagger_ui\n"
+        "GET,HEAD  /docs/assets/{name}  swagger_ui_asset  "
+        "covet.asgi.openapi.docs.swagger_ui_asset\n"
+        "GET,HEAD  /                    hello             examples.hello.app.hello\n"
+        "GET,HEAD  /users/{user_id}     get_user          examples.hello.app.get_user\n"
     )
