@@ -13,6 +13,7 @@ from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValida
 from covet.asgi.fileresponse import FileResponse
 from covet.asgi.handlers import HandlerSignatureError
 from covet.asgi.middleware import Middleware
+from covet.asgi.middleware.cors import CORSMiddleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
@@ -62,4 +63,5 @@ __all__ = [
     # middleware shipped with covet-asgi
     "RequestIDMiddleware",
     "get_request_id",
+    "CORSMiddleware",
 ]
