@@ -14,6 +14,7 @@ from covet.asgi.fileresponse import FileResponse
 from covet.asgi.handlers import HandlerSignatureError
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.cors import CORSMiddleware
+from covet.asgi.middleware.gzip import GZipMiddleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
@@ -64,4 +65,5 @@ __all__ = [
     "RequestIDMiddleware",
     "get_request_id",
     "CORSMiddleware",
+    "GZipMiddleware",
 ]
