@@ -16,6 +16,7 @@ from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.cors import CORSMiddleware
 from covet.asgi.middleware.gzip import GZipMiddleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
+from covet.asgi.middleware.trustedhost import TrustedHostMiddleware
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
     HTMLResponse,
@@ -66,4 +67,5 @@ __all__ = [
     "get_request_id",
     "CORSMiddleware",
     "GZipMiddleware",
+    "TrustedHostMiddleware",
 ]
