@@ -15,6 +15,7 @@ from covet.asgi.handlers import HandlerSignatureError
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.cors import CORSMiddleware
 from covet.asgi.middleware.gzip import GZipMiddleware
+from covet.asgi.middleware.httpsredirect import HTTPSRedirectMiddleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
 from covet.asgi.middleware.trustedhost import TrustedHostMiddleware
 from covet.asgi.requests import Request
@@ -68,4 +69,5 @@ __all__ = [
     "CORSMiddleware",
     "GZipMiddleware",
     "TrustedHostMiddleware",
+    "HTTPSRedirectMiddleware",
 ]
