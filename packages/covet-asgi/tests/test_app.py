@@ -389,6 +389,7 @@ def test_the_middleware_stack_is_described_outermost_first() -> None:
         "ExceptionMiddleware",
         "router",
     ]
+    assert repr(app.user_middleware[1]) == "Middleware(GZipMiddleware, minimum_size=1000)"
     assert CovetPy().middleware_stack_description() == [
         "ServerErrorMiddleware(debug=False)",
         "ExceptionMiddleware",

@@ -292,3 +292,10 @@ async def test_non_http_scopes_pass_through_untouched() -> None:
     await CORSMiddleware(app, allow_origins=[SITE])(scope, receive, send)
     assert seen == [scope]
     assert sent == [{"type": "websocket.close", "code": 1000}]
+
+
+def test_error_responses_from_inside_the_stack_carry_cors_headers() -> None:
+    client, _ = make_client(allow_origins=[SITE])
+    response = client.get("/missing", headers={"origin": SITE})
+    assert response.status_code == 404
+    assert response.headers["access-control-allow-origin"] == SITE

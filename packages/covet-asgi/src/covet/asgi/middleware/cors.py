@@ -24,6 +24,11 @@ response carries ``Vary: Origin``, even a response to a request without ``Origin
 shared cache may store the answer given to one site and hand it to another. With ``*`` every
 response says ``Access-Control-Allow-Origin: *``, with or without ``Origin``, and needs no
 ``Vary``. Both follow the Fetch standard's advice on CORS and HTTP caches.
+
+**Errors.** Error responses made inside the stack (an ``HTTPException``, a 404) pass through
+here and get the CORS headers, so a script can read the error. An *unhandled* exception is
+answered by ``ServerErrorMiddleware``, outside every added middleware, so that 500 has none:
+the browser reports a CORS error, and the server log has the real one.
 """
 
 from __future__ import annotations
