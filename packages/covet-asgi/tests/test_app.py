@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from covet.asgi import (
+    CORSMiddleware,
     CovetPy,
+    GZipMiddleware,
     HTMLResponse,
+    HTTPSRedirectMiddleware,
     Middleware,
     PlainTextResponse,
     Request,
@@ -369,3 +372,35 @@ def test_response_object_returned_keeps_status_and_headers() -> None:
 
     response = TestClient(app).get("/")
     assert (response.status_code, response.text, response.headers["x-thing"]) == (201, "made", "1")
+
+
+def test_the_middleware_stack_is_described_outermost_first() -> None:
+    app = CovetPy(
+        debug=True, middleware=[Middleware(CORSMiddleware, allow_origins=["https://a.example"])]
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(HTTPSRedirectMiddleware)
+    description = app.middleware_stack_description()
+    assert description == [
+        "ServerErrorMiddleware(debug=True)",
+        "CORSMiddleware(allow_origins=['https://a.example'])",
+        "GZipMiddleware(minimum_size=1000)",
+        "HTTPSRedirectMiddleware",
+        "ExceptionMiddleware",
+        "router",
+    ]
+    assert repr(app.user_middleware[1]) == "Middleware(GZipMiddleware, minimum_size=1000)"
+    assert CovetPy().middleware_stack_description() == [
+        "ServerErrorMiddleware(debug=False)",
+        "ExceptionMiddleware",
+        "router",
+    ]
+
+    # The description names the layers the application really builds, in the same order.
+    layer: Any = app.build_middleware_stack()
+    built = []
+    while hasattr(layer, "app"):
+        built.append(type(layer).__name__)
+        layer = layer.app
+    assert built == [entry.partition("(")[0] for entry in description[:-1]]
+    assert layer == app.dispatch

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from covet.asgi import CovetPy, Request
+import gzip
+
+from covet.asgi import CovetPy, Receive, Request, Scope, Send
 from covet.asgi.testing import AsyncTestClient, TestClient
 
 
@@ -38,3 +40,17 @@ async def test_async_client() -> None:
     async with AsyncTestClient(make_app()) as client:
         response = await client.post("/echo", content=b"async")
         assert response.json()["body"] == "async"
+
+
+def test_sync_client_decodes_a_content_encoded_body_once() -> None:
+    body = b"compressed " * 100
+
+    async def gzipped(scope: Scope, receive: Receive, send: Send) -> None:
+        encoded = gzip.compress(body)
+        headers = [(b"content-encoding", b"gzip"), (b"content-length", b"%d" % len(encoded))]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": encoded})
+
+    response = TestClient(gzipped).get("/")
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.content == body

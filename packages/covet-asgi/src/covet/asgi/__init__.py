@@ -13,7 +13,11 @@ from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValida
 from covet.asgi.fileresponse import FileResponse
 from covet.asgi.forms import FormData
 from covet.asgi.middleware import Middleware
+from covet.asgi.middleware.cors import CORSMiddleware
+from covet.asgi.middleware.gzip import GZipMiddleware
+from covet.asgi.middleware.httpsredirect import HTTPSRedirectMiddleware
 from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
+from covet.asgi.middleware.trustedhost import TrustedHostMiddleware
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
     HTMLResponse,
@@ -78,4 +82,8 @@ __all__ = [
     # middleware shipped with covet-asgi
     "RequestIDMiddleware",
     "get_request_id",
+    "CORSMiddleware",
+    "GZipMiddleware",
+    "TrustedHostMiddleware",
+    "HTTPSRedirectMiddleware",
 ]

@@ -251,6 +251,21 @@ class CovetPy:
             app = spec.wrap(app)
         return ServerErrorMiddleware(app, debug=self.debug, handler=server_error_handler)
 
+    def middleware_stack_description(self) -> list[str]:
+        """The middleware a request passes through, outermost first, ending with the router.
+
+        ``["ServerErrorMiddleware(debug=False)", "CORSMiddleware(allow_origins=[...])",
+        "ExceptionMiddleware", "router"]``: one entry per layer that
+        :meth:`build_middleware_stack` builds, in the order a request meets them. Reading it
+        builds nothing, so it works before the application has started.
+        """
+        return [
+            f"ServerErrorMiddleware(debug={self.debug!r})",
+            *(str(spec) for spec in self.user_middleware),
+            "ExceptionMiddleware",
+            "router",
+        ]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         if scope["type"] == "lifespan":

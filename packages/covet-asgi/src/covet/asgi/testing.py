@@ -163,7 +163,9 @@ class _SyncASGITransport(httpx.BaseTransport):
         async def send() -> httpx.Response:
             request.stream = httpx.ByteStream(request.read())
             response = await self.transport.handle_async_request(request)
-            content = await response.aread()
+            # The raw bytes, not aread(): the Response built below decodes a gzip body
+            # itself, and decoding it twice would fail.
+            content = b"".join([chunk async for chunk in response.aiter_raw()])
             return httpx.Response(
                 response.status_code,
                 headers=response.headers,

@@ -32,6 +32,12 @@ class Middleware:
         wrapped: ASGIApp = self.cls(app, **self.options)
         return wrapped
 
+    def __str__(self) -> str:
+        """``CORSMiddleware(allow_origins=['https://a.example'])``: the class as it is built."""
+        name = getattr(self.cls, "__name__", repr(self.cls))
+        options = ", ".join(f"{key}={value!r}" for key, value in self.options.items())
+        return f"{name}({options})" if options else name
+
     def __repr__(self) -> str:
         options = "".join(f", {key}={value!r}" for key, value in self.options.items())
         return f"Middleware({getattr(self.cls, '__name__', self.cls)}{options})"
