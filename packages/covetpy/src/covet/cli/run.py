@@ -1,30 +1,54 @@
-"""``covet run module:app``: serve an ASGI app with uvicorn.
+"""``covet run module:app``: serve an ASGI app with uvicorn, or with Hypercorn for HTTP/2.
 
-The app is handed to uvicorn as the *import string*, not as the imported object: with
-``--reload`` uvicorn re-imports the module in a fresh process after every change, and with
+The app is handed to the server as the *import string*, not as the imported object: with
+``--reload`` the server re-imports the module in a fresh process after every change, and with
 ``--workers N`` each worker process imports it for itself. An object cannot cross into
 those processes; a string can.
+
+Two servers, one command. uvicorn is the default (fast, and what the tests and benchmarks
+use), but it speaks HTTP/1.1 only. ``--http2`` switches to Hypercorn, which speaks HTTP/2
+too: over TLS (``--certfile``/``--keyfile``) the client and server agree on ``h2`` during
+the handshake (ALPN); without TLS a client that already knows the server speaks HTTP/2
+("prior knowledge", h2c) can open with the HTTP/2 preface. Hypercorn is an optional
+dependency (``covetpy[http2]``), imported only when ``--http2`` asks for it.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from covet.cli import Subparsers
 from covet.cli.loading import AppLoadError, add_app_dir, split_import_string
 
-__all__ = ["register", "run_command"]
+if TYPE_CHECKING:
+    from hypercorn.config import Config as HypercornConfig
+
+__all__ = [
+    "HTTP2_EXTRA_MISSING",
+    "hypercorn_config",
+    "register",
+    "run_command",
+    "serve_with_hypercorn",
+    "serve_with_uvicorn",
+]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+HTTP2_EXTRA_MISSING = (
+    "covet run: --http2 serves with Hypercorn, which is not installed: pip install 'covetpy[http2]'"
+)
+"""The one line ``covet run --http2`` prints (exit code 2) when Hypercorn is missing."""
 
 
 def register(subparsers: Subparsers) -> None:
     """Add the ``run`` subcommand (entry point ``covet.commands: run``)."""
     parser = subparsers.add_parser(
         "run",
-        help="serve an app with uvicorn",
-        description="Serve the ASGI app named by MODULE:ATTRIBUTE with uvicorn.",
+        help="serve an app with uvicorn (or Hypercorn, for HTTP/2)",
+        description="Serve the ASGI app named by MODULE:ATTRIBUTE with uvicorn, "
+        "or with Hypercorn when --http2 is given.",
     )
     parser.add_argument("app", metavar="MODULE:ATTRIBUTE", help="e.g. examples.hello.app:app")
     parser.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
@@ -39,11 +63,18 @@ def register(subparsers: Subparsers) -> None:
     parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="(default: %(default)s)"
     )
+    parser.add_argument(
+        "--http2",
+        action="store_true",
+        help="serve HTTP/2 (and HTTP/1.1) with Hypercorn; needs covetpy[http2]",
+    )
+    parser.add_argument("--certfile", default=None, help="TLS certificate (PEM): serve HTTPS")
+    parser.add_argument("--keyfile", default=None, help="private key of --certfile (PEM)")
     parser.set_defaults(func=run_command)
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Start uvicorn in this process; returns when the server has shut down."""
+    """Start the server in this process; returns when the server has shut down."""
     try:
         split_import_string(args.app)
     except AppLoadError as exc:
@@ -52,11 +83,23 @@ def run_command(args: argparse.Namespace) -> int:
     if args.reload and args.workers is not None and args.workers > 1:
         print("covet run: --reload and --workers cannot be combined", file=sys.stderr)
         return 1
+    # Either file alone would be silently ignored by the server, which then serves plain
+    # HTTP to a user who asked for HTTPS.
+    if (args.certfile is None) != (args.keyfile is None):
+        print("covet run: --certfile and --keyfile must be given together", file=sys.stderr)
+        return 1
 
+    app_dir = add_app_dir(args.app_dir)
+    if args.http2:
+        return serve_with_hypercorn(args)
+    return serve_with_uvicorn(args, app_dir)
+
+
+def serve_with_uvicorn(args: argparse.Namespace, app_dir: str) -> int:
+    """Serve HTTP/1.1 (HTTPS with a certificate) with uvicorn."""
     # Imported here so that other subcommands (and `covet --help`) do not pay for it.
     import uvicorn
 
-    app_dir = add_app_dir(args.app_dir)
     uvicorn.run(
         args.app,
         host=args.host,
@@ -65,5 +108,47 @@ def run_command(args: argparse.Namespace) -> int:
         reload_dirs=[app_dir] if args.reload else None,
         workers=args.workers,
         log_level=args.log_level,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
     )
     return 0
+
+
+def serve_with_hypercorn(args: argparse.Namespace) -> int:
+    """Serve HTTP/2 and HTTP/1.1 with Hypercorn; exit code 2 if it is not installed."""
+    try:
+        # hypercorn.run.run is Hypercorn's own command's entry point: it starts the worker
+        # processes (each importing the app string), restarts them on --reload, and
+        # handles the signals. hypercorn.asyncio.serve would serve one app object in one
+        # process, without either.
+        from hypercorn.run import run
+    except ImportError:
+        print(HTTP2_EXTRA_MISSING, file=sys.stderr)
+        return 2
+    return run(hypercorn_config(args))
+
+
+def hypercorn_config(args: argparse.Namespace) -> HypercornConfig:
+    """Translate ``covet run``'s arguments into a Hypercorn ``Config``.
+
+    The worker processes are started with the ``spawn`` method, which hands them this
+    process's ``sys.path``; that is how ``--app-dir`` reaches them.
+    """
+    from hypercorn.config import Config
+
+    config = Config()
+    config.application_path = args.app
+    # An IPv6 address must be bracketed, or its colons would be read as the port separator.
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    config.bind = [f"{host}:{args.port}"]
+    if args.workers is not None:
+        config.workers = args.workers
+    # Hypercorn's reloader runs in the process that supervises the workers (Config.workers
+    # is 1 by default, so there is one), watching the files of every imported module.
+    config.use_reloader = args.reload
+    # "trace" is uvicorn's level below debug; the standard logging Hypercorn uses has none.
+    config.loglevel = "DEBUG" if args.log_level == "trace" else args.log_level.upper()
+    # With both set, Hypercorn serves TLS and offers ALPN "h2" then "http/1.1".
+    config.certfile = args.certfile
+    config.keyfile = args.keyfile
+    return config

@@ -1,0 +1,201 @@
+"""covet/cli/run.py with ``--http2``: the arguments become a Hypercorn Config, and it serves.
+
+The HTTP/2 wire itself (h2c and TLS with ALPN) is tested against the example app in
+``integration-tests/test_http2_hypercorn.py``, where the development environment has an
+HTTP/2 client. Here: the argument mapping, the missing-extra message, and a real Hypercorn
+started by ``covet run --http2`` answering HTTP/1.1, with workers and with the reloader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from covet.cli import build_parser, main
+from covet.cli.run import HTTP2_EXTRA_MISSING, hypercorn_config
+
+ASGI_APP = """\
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return  # no startup or shutdown work
+    await send({{"type": "http.response.start", "status": 200,
+                 "headers": [(b"content-type", b"text/plain")]}})
+    await send({{"type": "http.response.body", "body": b"{body}"}})
+"""
+
+RELOAD_TIMEOUT = 30.0
+
+StartServer = Callable[..., Any]
+
+
+def parse(*args: str) -> argparse.Namespace:
+    return build_parser().parse_args(["run", "served:app", "--http2", *args])
+
+
+def covet_run(*args: str) -> list[str]:
+    return [sys.executable, "-m", "covet.cli", "run", *args]
+
+
+# --- the argument mapping
+
+
+def test_every_option_reaches_the_hypercorn_config() -> None:
+    config = hypercorn_config(
+        parse(
+            "--host",
+            "127.0.0.2",
+            "--port",
+            "9001",
+            "--workers",
+            "3",
+            "--log-level",
+            "warning",
+            "--certfile",
+            "cert.pem",
+            "--keyfile",
+            "key.pem",
+        )
+    )
+    assert config.application_path == "served:app"
+    assert config.bind == ["127.0.0.2:9001"]
+    assert config.workers == 3
+    assert config.use_reloader is False
+    assert config.loglevel == "WARNING"
+    assert (config.certfile, config.keyfile) == ("cert.pem", "key.pem")
+    assert config.ssl_enabled
+    # What the TLS handshake offers, in order of preference.
+    assert config.alpn_protocols == ["h2", "http/1.1"]
+
+
+def test_the_defaults_are_one_worker_plain_tcp_on_loopback() -> None:
+    config = hypercorn_config(parse())
+    assert config.bind == ["127.0.0.1:8000"]
+    # One worker process under a supervising process: the reloader needs that supervisor.
+    assert config.workers == 1
+    assert config.loglevel == "INFO"
+    assert config.certfile is None
+    assert config.keyfile is None
+    assert not config.ssl_enabled
+
+
+def test_reload_turns_on_the_hypercorn_reloader() -> None:
+    assert hypercorn_config(parse("--reload")).use_reloader is True
+
+
+def test_an_ipv6_host_is_bracketed_in_the_bind() -> None:
+    assert hypercorn_config(parse("--host", "::1", "--port", "9001")).bind == ["[::1]:9001"]
+
+
+def test_trace_logs_at_debug_level() -> None:
+    # uvicorn's "trace" has no counterpart in the standard logging that Hypercorn uses.
+    assert hypercorn_config(parse("--log-level", "trace")).loglevel == "DEBUG"
+
+
+# --- errors before any server starts
+
+
+def test_without_hypercorn_http2_is_one_line_and_exit_code_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A None entry in sys.modules makes `import hypercorn...` raise ImportError, as if the
+    # package were not installed; modules already imported are covered the same way.
+    for name in [name for name in sys.modules if name.split(".")[0] == "hypercorn"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.setitem(sys.modules, "hypercorn", None)
+    monkeypatch.setattr(sys, "path", [*sys.path])  # covet run puts --app-dir on it
+
+    assert main(["run", "served:app", "--http2"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == HTTP2_EXTRA_MISSING + "\n"
+    assert "pip install 'covetpy[http2]'" in err
+
+
+@pytest.mark.parametrize(
+    "tls_option", [["--certfile", "cert.pem"], ["--keyfile", "key.pem"]], ids=["cert", "key"]
+)
+@pytest.mark.parametrize("server", [["--http2"], []], ids=["hypercorn", "uvicorn"])
+def test_a_certificate_without_its_key_or_a_key_without_its_certificate_is_refused(
+    capsys: pytest.CaptureFixture[str], tls_option: list[str], server: list[str]
+) -> None:
+    assert main(["run", "served:app", *server, *tls_option]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == "covet run: --certfile and --keyfile must be given together\n"
+
+
+# --- a real Hypercorn
+
+
+def test_covet_run_http2_serves_the_app_with_hypercorn(
+    tmp_path: Path, free_port: int, start_server: StartServer
+) -> None:
+    (tmp_path / "served.py").write_text(ASGI_APP.format(body="served by hypercorn"))
+    command = covet_run("served:app", "--http2", "--port", str(free_port))
+    server = start_server(command, tmp_path, free_port)
+    response = httpx.get(f"{server.base_url}/anything", timeout=10)
+    assert response.status_code == 200
+    assert response.text == "served by hypercorn"
+    # HTTP/1.1 from this client; Hypercorn names the protocol it served in its header.
+    assert response.headers["server"] == "hypercorn-h11"
+
+
+def test_http2_workers_find_the_app_in_app_dir(
+    tmp_path: Path, free_port: int, start_server: StartServer
+) -> None:
+    app_dir = tmp_path / "elsewhere"
+    app_dir.mkdir()
+    (app_dir / "served.py").write_text(ASGI_APP.format(body="from app-dir"))
+    command = covet_run(
+        "served:app",
+        "--http2",
+        "--port",
+        str(free_port),
+        "--workers",
+        "2",
+        "--app-dir",
+        str(app_dir),
+    )
+    # The working directory does not hold served.py: each worker process, started by
+    # Hypercorn with multiprocessing's spawn method, finds it through the sys.path it inherits.
+    server = start_server(command, tmp_path, free_port)
+    assert httpx.get(server.base_url, timeout=10).text == "from app-dir"
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    while server.log().count("Running on http://127.0.0.1") < 2:
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.2)
+
+
+def test_http2_reload_serves_the_edited_module(
+    tmp_path: Path, free_port: int, start_server: StartServer
+) -> None:
+    module = tmp_path / "served.py"
+    module.write_text(ASGI_APP.format(body="version 1"))
+    command = covet_run("served:app", "--http2", "--port", str(free_port), "--reload")
+    server = start_server(command, tmp_path, free_port)
+    assert httpx.get(server.base_url, timeout=10).text == "version 1"
+
+    # Hypercorn compares modification times once a second; the edit is repeated until the
+    # new body is served, in case the first one fell before the watcher took its snapshot.
+    deadline = time.monotonic() + RELOAD_TIMEOUT
+    next_edit = 0.0
+    body = ""
+    while time.monotonic() < deadline:
+        if time.monotonic() >= next_edit:
+            module.write_text(ASGI_APP.format(body="version 2"))
+            next_edit = time.monotonic() + 1.5
+        try:
+            body = httpx.get(server.base_url, timeout=5).text
+        except httpx.TransportError:
+            body = ""  # the workers are being replaced
+        if body == "version 2":
+            break
+        time.sleep(0.2)
+    assert body == "version 2", server.log()
