@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -77,3 +78,18 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Serve:
             _stop(process)
 
     return serving
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.fixture(scope="module")
+def sse_server(serve: Serve) -> Iterator[str]:
+    """The base URL of a real uvicorn serving ``examples/sse/app.py``."""
+
+    def uvicorn_command(port: int) -> list[str]:
+        host = ["--host", "127.0.0.1", "--port", str(port)]
+        return [sys.executable, "-m", "uvicorn", "app:app", *host]
+
+    with serve(uvicorn_command, EXAMPLES / "sse") as base_url:
+        yield base_url

@@ -19,12 +19,8 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -44,49 +40,6 @@ def chromium() -> str:
     if IN_CI:
         pytest.fail(f"CI=true: {reason}")
     pytest.skip(f"!!! {reason}")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """The base URL of uvicorn serving the example; the process is killed afterwards."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=EXAMPLE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"uvicorn exited with {process.returncode}:\n{output}")
-            try:
-                httpx.get(f"{base_url}/streams", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not answer within 15 s")
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout:
-            process.stdout.close()
 
 
 def dump_dom(chromium: str, url: str, timeout: float = 60) -> str:
@@ -123,9 +76,9 @@ def dump_dom(chromium: str, url: str, timeout: float = 60) -> str:
 
 
 def test_a_browser_receives_every_event_and_resumes_after_reconnecting(
-    chromium: str, server: str
+    chromium: str, sse_server: str
 ) -> None:
-    dom = dump_dom(chromium, f"{server}/?count=5&delay=0.2&batch=2")
+    dom = dump_dom(chromium, f"{sse_server}/?count=5&delay=0.2&batch=2")
 
     assert "<title>done</title>" in dom, f"the page never got the done event:\n{dom}"
     ticks = re.findall(r"<li>(.*?)</li>", dom)
@@ -134,4 +87,4 @@ def test_a_browser_receives_every_event_and_resumes_after_reconnecting(
     connections = re.search(r'<span id="connections">(\d+)</span>', dom)
     assert connections is not None
     assert connections.group(1) == "3"
-    assert httpx.get(f"{server}/streams", timeout=5).json() == {"open": 0}
+    assert httpx.get(f"{sse_server}/streams", timeout=5).json() == {"open": 0}

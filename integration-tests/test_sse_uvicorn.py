@@ -9,67 +9,19 @@ noting when each event arrives.
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 
 import httpx
-import pytest
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sse"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """The base URL of uvicorn serving the example; the process is killed afterwards."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=EXAMPLE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"uvicorn exited with {process.returncode}:\n{output}")
-            try:
-                httpx.get(f"{base_url}/streams", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    pytest.fail("uvicorn did not answer within 15 s")
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdout:
-            process.stdout.close()
-
-
-def test_events_arrive_one_by_one_as_the_server_sends_them(server: str) -> None:
+def test_events_arrive_one_by_one_as_the_server_sends_them(sse_server: str) -> None:
     arrivals: list[tuple[float, dict[str, object]]] = []
     with (
-        httpx.Client(base_url=server, timeout=10) as client,
+        httpx.Client(base_url=sse_server, timeout=10) as client,
         client.stream("GET", "/events", params={"count": 4, "delay": 0.3}) as response,
     ):
         assert response.status_code == 200
@@ -87,8 +39,8 @@ def test_events_arrive_one_by_one_as_the_server_sends_them(server: str) -> None:
     assert all(gap >= 0.2 for gap in gaps), f"events bunched together: gaps {gaps}"
 
 
-def test_a_client_that_leaves_ends_the_stream_on_the_server(server: str) -> None:
-    with httpx.Client(base_url=server, timeout=10) as client:
+def test_a_client_that_leaves_ends_the_stream_on_the_server(sse_server: str) -> None:
+    with httpx.Client(base_url=sse_server, timeout=10) as client:
         with client.stream("GET", "/events", params={"count": 1000, "delay": 0.05}) as response:
             lines = response.iter_lines()
             while not next(lines).startswith("data: "):
