@@ -14,10 +14,10 @@ from __future__ import annotations
 import inspect
 
 from covet.asgi.debug import render_traceback_html, render_traceback_text
-from covet.asgi.middleware.exceptions import ExceptionHandler
+from covet.asgi.middleware.exceptions import ExceptionHandler, StartWatchingSend
 from covet.asgi.requests import Request
 from covet.asgi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+from covet.asgi.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["ServerErrorMiddleware"]
 
@@ -36,18 +36,11 @@ class ServerErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
+        watched = StartWatchingSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, watched)
         except Exception as exc:
-            if not response_started:
+            if not watched.response_started:
                 response = await self.error_response(Request(scope, receive), exc)
                 await response(scope, receive, send)
             raise

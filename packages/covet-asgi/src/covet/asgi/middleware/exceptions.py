@@ -24,7 +24,12 @@ from covet.asgi.requests import Request
 from covet.asgi.responses import JSONResponse, Response
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["ExceptionHandler", "ExceptionMiddleware", "http_exception_response"]
+__all__ = [
+    "ExceptionHandler",
+    "ExceptionMiddleware",
+    "StartWatchingSend",
+    "http_exception_response",
+]
 
 ExceptionHandler = Callable[[Request, Any], Awaitable[Response] | Response]
 
@@ -34,6 +39,23 @@ def http_exception_response(request: Request, exc: HTTPException) -> Response:
     if exc.status_code in (204, 304):  # these statuses never carry a body
         return Response(status_code=exc.status_code, headers=exc.headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+class StartWatchingSend:
+    """``send``, noting whether the response has started.
+
+    Once ``http.response.start`` is out, the status and headers are on the
+    wire, so an error handler can no longer answer with a response of its own.
+    """
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.response_started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.response_started = True
+        await self.send(message)
 
 
 class ExceptionMiddleware:
@@ -68,21 +90,14 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
+        watched = StartWatchingSend(send)
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, watched)
         except Exception as exc:
             handler = self.lookup(exc)
             if handler is None:
                 raise
-            if response_started:
+            if watched.response_started:
                 # Headers are already on the wire; a second response is impossible.
                 raise RuntimeError(
                     "An exception was raised after the response started; "
