@@ -1,0 +1,1 @@
+"""covet.orm: an async ORM (being built)."""
