@@ -103,7 +103,13 @@ def test_operation_from_signature_and_docstring() -> None:
     assert operation["description"] == "Returns the item with its tags."
     assert operation["tags"] == ["items"]
     assert operation["parameters"] == [
-        {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+        {
+            "name": "item_id",
+            "in": "path",
+            "required": True,
+            # int from the annotation; minimum 0 from {item_id:int}, whose regex is [0-9]+
+            "schema": {"type": "integer", "minimum": 0},
+        },
         {"name": "verbose", "in": "query", "required": False, "schema": {"type": "boolean"}},
     ]
     ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
@@ -140,6 +146,66 @@ def test_path_parameters_described_by_their_route_converter() -> None:
     assert param["schema"] == {"type": "string", "format": "uuid"}
     [file_param] = paths["/files/{path}"]["get"]["parameters"]
     assert file_param["schema"] == {"type": "string"}
+
+
+def test_a_narrowing_converter_adds_its_constraint_to_the_annotation() -> None:
+    app = CovetPy()
+
+    @app.get("/pages/{number:int}")
+    async def page(number: Annotated[int, Field(ge=1)]) -> str:
+        return "page"
+
+    @app.get("/prices/{amount:float}")
+    async def price(amount: float) -> str:
+        return "price"
+
+    @app.get("/users/{user_id}")
+    async def user(user_id: int) -> str:
+        return "user"
+
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    [amount] = paths["/prices/{amount}"]["get"]["parameters"]
+    assert amount["schema"] == {"type": "number", "minimum": 0}  # "-1.5" matches no route
+    [number] = paths["/pages/{number}"]["get"]["parameters"]
+    # Where both speak, the annotation's word is kept: it is the narrower one here.
+    assert number["schema"] == {"type": "integer", "minimum": 1}
+    [user_id] = paths["/users/{user_id}"]["get"]["parameters"]
+    assert user_id["schema"] == {"type": "integer"}  # no converter: any text reaches the handler
+
+
+def test_operations_list_the_errors_covet_answers_for_them() -> None:
+    spec = document()
+    create = spec["paths"]["/items"]["post"]["responses"]
+    assert list(create) == ["201", "400", "413", "422"]
+    error_schema = {"$ref": "#/components/schemas/HTTPError"}
+    assert create["400"]["content"]["application/json"]["schema"] == error_schema
+    assert create["413"]["description"] == "Request body larger than 1048576 bytes"
+    assert spec["components"]["schemas"]["HTTPError"]["required"] == ["detail"]
+    read = spec["paths"]["/items/{item_id}"]["get"]["responses"]
+    assert list(read) == ["200", "404", "422"]  # {item_id:int}: "abc" matches no route
+    assert "404" not in spec["paths"]["/files/{path}"]["get"]["responses"]  # any text matches
+    assert "400" not in read  # no body, nothing to be malformed
+
+
+def test_the_documented_errors_are_the_ones_answered() -> None:
+    client = TestClient(make_app())
+    malformed = client.post("/items", content=b'{"name": ', headers={"x-token": "t"})
+    assert malformed.status_code == 400
+    assert isinstance(malformed.json()["detail"], str)
+    too_large = client.post("/items", content=b"[" + b"0," * 600_000 + b"0]")
+    assert too_large.status_code == 413
+    assert client.get("/items/abc").status_code == 404
+
+
+def test_no_413_without_a_body_limit() -> None:
+    app = CovetPy()
+
+    @app.post("/upload", max_body_size=None)
+    async def upload(item: Item) -> str:
+        return item.name
+
+    responses = TestClient(app).get("/openapi.json").json()["paths"]["/upload"]["post"]
+    assert list(responses["responses"]) == ["200", "400", "422"]
 
 
 def test_docs_page_and_its_assets_are_served_locally() -> None:

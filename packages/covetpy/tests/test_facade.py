@@ -78,6 +78,20 @@ def test_from_covet_import_the_launch_names() -> None:
     assert isinstance(JSONResponse, type)
 
 
+def test_from_covet_import_what_a_handler_can_ask_for() -> None:
+    import covet.asgi
+    from covet import Body, Depends, Header, Query
+
+    assert (Depends, Query, Header, Body) == (
+        covet.asgi.Depends,
+        covet.asgi.Query,
+        covet.asgi.Header,
+        covet.asgi.Body,
+    )
+    # The markers are the real classes: a handler annotated through the facade binds as usual.
+    assert Header(alias="X-Request-Source").alias == "X-Request-Source"
+
+
 def test_dir_lists_lazy_names_before_they_are_imported() -> None:
     code = "import json, covet\nprint(json.dumps(dir(covet)))\n"
     names = json.loads(run_python(code))

@@ -32,13 +32,17 @@ if TYPE_CHECKING:
     # Type checkers and IDEs see the real objects; at run time __getattr__ provides them.
     from covet.asgi import (
         BackgroundTasks,
+        Body,
         CovetPy,
+        Depends,
         FileResponse,
+        Header,
         HTMLResponse,
         HTTPException,
         JSONResponse,
         Middleware,
         PlainTextResponse,
+        Query,
         RedirectResponse,
         Request,
         Response,
@@ -53,6 +57,11 @@ _EXPORTS: dict[str, str] = {
     "CovetPy": "covet.asgi",
     "Middleware": "covet.asgi",
     "BackgroundTasks": "covet.asgi",
+    # what a handler can ask for
+    "Depends": "covet.asgi",
+    "Query": "covet.asgi",
+    "Header": "covet.asgi",
+    "Body": "covet.asgi",
     # request and responses
     "Request": "covet.asgi",
     "Response": "covet.asgi",
@@ -78,6 +87,11 @@ __all__ = [
     "CovetPy",
     "Middleware",
     "BackgroundTasks",
+    # what a handler can ask for
+    "Depends",
+    "Query",
+    "Header",
+    "Body",
     # request and responses
     "Request",
     "Response",

@@ -48,6 +48,19 @@ _VALIDATION_ERROR = {
 }
 
 
+# The answer to an HTTPException: {"detail": ...}. The detail is usually a sentence, but a
+# handler may raise one with any JSON value, so the schema does not promise a string.
+_HTTP_ERROR = {
+    "title": "HTTPError",
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"description": "What went wrong"}},
+}
+
+# Route converters that refuse some segment text: a value they refuse matches no route (404).
+_NARROWING_CONVERTERS = frozenset({"int", "float", "uuid"})
+
+
 def _routes(app: CovetPy, prefix: str = "") -> Iterator[tuple[str, str, Route]]:
     """(path prefix, name prefix, route) for every route, inside mounted CovetPy apps too."""
     from covet.asgi.app import CovetPy
@@ -93,6 +106,10 @@ def _parameters(
             continue
         binding = by_path_name.get(segment.name)
         schema = _schema(binding, registry) if binding else converter_schema(segment.converter_name)
+        if binding and segment.converter_name in _NARROWING_CONVERTERS:
+            # Side by side, JSON Schema keywords all apply: {id:int} adds "minimum": 0 to
+            # what the annotation says, since "-1" never reaches the handler.
+            schema = {**converter_schema(segment.converter_name), **schema}
         parameters.append({"name": segment.name, "in": "path", "required": True, "schema": schema})
     seen: set[tuple[str, str]] = set()
     for binding in bindings:
@@ -146,16 +163,45 @@ def _operation(
     if handler.response_adapter is not None:
         schema = registry.schema_for(handler.response_model, handler.response_adapter)
         response["content"] = {"application/json": {"schema": schema}}
-    operation["responses"] = {status: response}
+    responses = {status: response, **_error_responses(route, handler, body, registry)}
     if parameters or body is not None:
         registry.components["ValidationError"] = _VALIDATION_ERROR
-        operation["responses"]["422"] = {
+        responses["422"] = {
             "description": "Validation Error",
             "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/ValidationError"}}
             },
         }
+    operation["responses"] = dict(sorted(responses.items()))
     return operation
+
+
+def _error_responses(
+    route: Route, handler: Handler, body: Binding | None, registry: SchemaRegistry
+) -> dict[str, Any]:
+    """The errors CovetPy itself answers for this operation, besides 422.
+
+    A JSON body can be malformed (400) or over the size limit (413); a path value that a
+    converter such as ``{id:int}`` refuses matches no route (404), which is also the status
+    a handler raises for a missing resource.
+    """
+    descriptions: dict[str, str] = {}
+    if body is not None:
+        descriptions["400"] = "Malformed JSON body"
+        if handler.max_body_size is not None:
+            descriptions["413"] = f"Request body larger than {handler.max_body_size} bytes"
+    if any(
+        isinstance(segment, ParamSegment) and segment.converter_name in _NARROWING_CONVERTERS
+        for segment in route.pattern.segments
+    ):
+        descriptions["404"] = "Not Found"
+    if descriptions:
+        registry.components["HTTPError"] = _HTTP_ERROR
+    reference = {"$ref": "#/components/schemas/HTTPError"}
+    return {
+        status: {"description": text, "content": {"application/json": {"schema": reference}}}
+        for status, text in descriptions.items()
+    }
 
 
 def openapi_document(

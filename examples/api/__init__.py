@@ -1,0 +1,1 @@
+"""The books API example: ``covet run examples.api.app:app``."""
