@@ -35,7 +35,7 @@ def test_each_portion_is_imported_from_its_own_source_tree() -> None:
 
 def test_the_extended_path_lists_every_source_tree() -> None:
     portions = {Path(entry).resolve() for entry in covet.__path__}
-    for package in ("covetpy", "covet-router", "covet-asgi"):
+    for package in ("covetpy", "covet-router", "covet-asgi", "covet-orm"):
         assert (PACKAGES / package / "src" / "covet").resolve() in portions
 
 
@@ -44,4 +44,5 @@ def test_the_covet_commands_are_registered_by_the_covetpy_distribution() -> None
     assert {ep.name: ep.value for ep in entry_points} == {
         "run": "covet.cli.run:register",
         "routes": "covet.cli.routes:register",
+        "middleware": "covet.cli.middleware:register",
     }
