@@ -32,10 +32,15 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    """The path of the chromium command; skips (locally) or fails (CI) without it."""
-    path = shutil.which("chromium")
-    if path is not None:
-        return path
+    """The path of the chromium command; skips (locally) or fails (CI) without it.
+
+    Debian calls it ``chromium``; GitHub's Ubuntu runners ship Google Chrome, which takes
+    the same flags.
+    """
+    for name in ("chromium", "google-chrome"):
+        path = shutil.which(name)
+        if path is not None:
+            return path
     reason = "chromium is not installed (apt-get install -y chromium): the browser test cannot run"
     if IN_CI:
         pytest.fail(f"CI=true: {reason}")
