@@ -104,7 +104,7 @@ class SQLCompiler:
         return sql, params
 
     def count(self) -> SQL:
-        """``SELECT COUNT(*)``; over a subquery when DISTINCT, GROUP BY or a slice shape the rows."""
+        """``SELECT COUNT(*)``, over a subquery when DISTINCT, GROUP BY or a slice shape rows."""
         query = self.query
         if query.distinct or query.is_sliced or query.has_aggregate_annotation:
             inner_sql, params = self.select()
@@ -143,7 +143,10 @@ class SQLCompiler:
             if isinstance(value, Expression):
                 value_sql, value_params = self.compile(value)
             else:
-                value_sql, value_params = self.dialect.placeholder, [field.to_db(value, self.dialect)]
+                value_sql, value_params = (
+                    self.dialect.placeholder,
+                    [field.to_db(value, self.dialect)],
+                )
             assignments.append(f"{self.quote(field.column)} = {value_sql}")
             params += value_params
         where_sql, where_params = self.where()
@@ -184,7 +187,9 @@ def compile_insert(
         sql = f"INSERT INTO {table} () VALUES {', '.join(['()'] * len(rows))}"
     else:
         if len(rows) != 1:
-            raise FieldError("insert several rows with no columns: not supported; save them one by one")
+            raise FieldError(
+                "insert several rows with no columns: not supported; save them one by one"
+            )
         sql = f"INSERT INTO {table} DEFAULT VALUES"
     if returning is not None and dialect.supports_returning:
         sql += f" RETURNING {dialect.quote(returning.column)}"

@@ -126,7 +126,7 @@ class Dialect:
         ]
 
     def pattern_match(self, lhs_sql: str, rhs_sql: str, *, case_sensitive: bool) -> str:
-        """SQL for "``lhs`` matches the pattern ``rhs``" (the pattern comes from :meth:`pattern`)."""
+        """SQL for "``lhs`` matches the pattern ``rhs``" (made by :meth:`pattern`)."""
         if case_sensitive:
             return f"{lhs_sql} LIKE {rhs_sql}{self.like_escape}"
         return f"LOWER({lhs_sql}) LIKE LOWER({rhs_sql}){self.like_escape}"
@@ -166,7 +166,7 @@ class Dialect:
         return value.astimezone(UTC)
 
     def convert_datetime(self, value: Any) -> datetime.datetime:
-        """Every backend hands datetimes back in UTC, so round trips compare equal and print alike."""
+        """Datetimes come back in UTC from every backend, so they compare and print alike."""
         assert isinstance(value, datetime.datetime)
         return value.astimezone(UTC)
 

@@ -33,6 +33,11 @@ __all__ = [
     "IntegrityError",
     "OperationalError",
     "DatabaseUnavailableError",
+    # model layer
+    "FieldError",
+    "ValidationError",
+    "DoesNotExist",
+    "MultipleObjectsReturned",
 ]
 
 
@@ -92,3 +97,47 @@ class OperationalError(DatabaseError):
 class DatabaseUnavailableError(OperationalError):
     """No connection could be made: the message names the backend and host:port
     (or the SQLite file) and the driver's reason, in one line."""
+
+
+# --- model layer: names, lookups, validation, get() ----------------------------------------
+
+
+class FieldError(OrmError):
+    """A name the model does not have: an unknown field, lookup or annotation.
+
+    The message names the model, the name given and the valid choices, e.g.
+    ``User has no field 'agee'; choices are: pk, id, name, email, age``. Raised when
+    the query is built (``filter(agee=1)``), before any SQL exists.
+    """
+
+
+class ValidationError(OrmError):
+    """A value a field does not accept (raised before anything is sent to the database).
+
+    ``field`` names the field (the first one, when several failed); ``errors`` maps each
+    failing field to its messages.
+    """
+
+    def __init__(
+        self, message: str, *, field: str | None = None, errors: dict[str, list[str]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.errors = errors if errors is not None else ({field: [message]} if field else {})
+
+    @classmethod
+    def from_problems(cls, model: str, problems: dict[str, list[str]]) -> ValidationError:
+        """One error for every failing field of a ``model`` instance."""
+        lines = "; ".join(message for messages in problems.values() for message in messages)
+        return cls(
+            f"{model} is not valid: {lines}", field=next(iter(problems)), errors=problems
+        )
+
+
+class DoesNotExist(OrmError):
+    """``get()`` found no row. Each model has its own subclass: ``User.DoesNotExist``."""
+
+
+class MultipleObjectsReturned(OrmError):
+    """``get()`` found more than one row. Per model too: ``User.MultipleObjectsReturned``."""

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from covet.orm.fields import BigIntegerField, DecimalField, Field, FloatField, IntegerField
+from covet.orm.fields import BigIntegerField, DecimalField, Field, FloatField
 
 if TYPE_CHECKING:
     from covet.orm.compiler import SQLCompiler

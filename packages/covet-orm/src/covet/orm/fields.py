@@ -286,7 +286,7 @@ class FloatField(Field):
 
 
 class DecimalField(Field):
-    """An exact decimal number with ``max_digits`` digits, ``decimal_places`` of them after the point.
+    """An exact number: ``max_digits`` digits, ``decimal_places`` of them after the point.
 
     A value with more places or digits than declared is refused rather than rounded, because
     the backends would round it differently (or, SQLite, not at all).

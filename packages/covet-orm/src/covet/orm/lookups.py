@@ -144,7 +144,9 @@ class PatternLookup(Lookup):
 
     def prepare_rhs(self, value: Any) -> Any:
         if isinstance(value, Expression):
-            raise FieldError(f"{self.field.label}__{self.lookup_name} takes a string, not {value!r}")
+            raise FieldError(
+                f"{self.field.label}__{self.lookup_name} takes a string, not {value!r}"
+            )
         return super().prepare_rhs(value)
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
@@ -223,7 +225,9 @@ class Range(Lookup):
             raise FieldError(f"{self.field.label}__range takes (low, high)")
         bounds = list(value)
         if len(bounds) != 2:
-            raise FieldError(f"{self.field.label}__range takes (low, high), got {len(bounds)} items")
+            raise FieldError(
+                f"{self.field.label}__range takes (low, high), got {len(bounds)} items"
+            )
         return [super(Range, self).prepare_rhs(bound) for bound in bounds]
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:

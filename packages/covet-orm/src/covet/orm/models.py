@@ -12,7 +12,7 @@ the class body and builds ``User._meta`` (:class:`Options`): the table name, the
 declaration order, the primary key (an ``id = AutoField()`` is added unless a field says
 ``primary_key=True``). It also gives ``User`` its own ``User.DoesNotExist`` and
 ``User.MultipleObjectsReturned`` (catch them per model, or catch the base classes from
-``covet.orm.errors`` for any model). ``User.objects`` is the :class:`~covet.orm.queryset.Manager`.
+``covet.orm.errors`` for any model). ``User.objects`` is the :class:`~covet.orm.manager.Manager`.
 
 An instance keeps its values as plain attributes (``user.age``). ``save()`` validates every
 field, then INSERTs a new row or UPDATEs the row it came from; ``delete()`` and
@@ -33,7 +33,8 @@ from typing import Any, ClassVar, Self
 from covet.orm import errors
 from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
-from covet.orm.queryset import Manager, QuerySet
+from covet.orm.manager import Manager
+from covet.orm.queryset import QuerySet
 
 __all__ = ["Model", "ModelMeta", "Options"]
 
@@ -239,10 +240,14 @@ class Model(metaclass=ModelMeta):
         if update_fields is not None:
             names = [meta.get_field(name).name for name in update_fields]
             if meta.pk.name in names:
-                raise errors.FieldError(f"{meta.label}: update_fields cannot contain the primary key")
+                raise errors.FieldError(
+                    f"{meta.label}: update_fields cannot contain the primary key"
+                )
             self.full_clean(names)
             if not self._persisted:
-                raise errors.OrmError(f"{meta.label}: save(update_fields=...) on an unsaved instance")
+                raise errors.OrmError(
+                    f"{meta.label}: save(update_fields=...) on an unsaved instance"
+                )
             if names:
                 await queryset.filter(pk=self.pk).update(
                     **{name: getattr(self, name) for name in names}
@@ -265,7 +270,8 @@ class Model(metaclass=ModelMeta):
 
     async def refresh_from_db(self) -> None:
         """Reload every field from the row (DoesNotExist if it is gone)."""
-        fresh = await QuerySet(type(self)).get(pk=self.pk)
+        queryset: QuerySet[Self] = QuerySet(type(self))
+        fresh = await queryset.get(pk=self.pk)
         for field in self._meta.fields:
             setattr(self, field.name, getattr(fresh, field.name))
         self._persisted = True

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from covet.orm.dialects import check_identifier
 from covet.orm.errors import FieldError
-from covet.orm.expressions import Col, Expression, F, OrderBy, Q
+from covet.orm.expressions import Col, Expression, OrderBy, Q
 from covet.orm.lookups import LOOKUPS, Lookup
 
 if TYPE_CHECKING:
@@ -238,9 +238,7 @@ class Query:
         meta = self.model._meta
         if self.values_fields is not None:
             return [(name, self.resolve_name(name)) for name in self.values_fields]
-        columns: list[tuple[str, Expression]] = [
-            (field.name, Col(field)) for field in meta.fields
-        ]
+        columns: list[tuple[str, Expression]] = [(field.name, Col(field)) for field in meta.fields]
         return columns + list(self.annotations.items())
 
     def group_by(self) -> list[Expression]:
@@ -252,7 +250,5 @@ class Query:
         if not self.has_aggregate_annotation:
             return []
         return [
-            expression
-            for _, expression in self.select_items()
-            if not expression.contains_aggregate
+            expression for _, expression in self.select_items() if not expression.contains_aggregate
         ]
