@@ -137,9 +137,7 @@ def vendor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(
-    vendor: str, server_databases: ServerDatabases, tmp_path: Any
-) -> DatabaseURL:
+def database_url(vendor: str, server_databases: ServerDatabases, tmp_path: Any) -> DatabaseURL:
     """The URL of an empty database on ``vendor`` (skips when the server is missing)."""
     if vendor == "sqlite":
         return parse_database_url(f"sqlite:///{tmp_path / 'test.sqlite3'}")
@@ -170,12 +168,14 @@ async def _drop_tables(db: Database) -> None:
         await db.execute("DROP SCHEMA public CASCADE")
         await db.execute("CREATE SCHEMA public")
     elif db.vendor == "mysql":
-        rows = await db.fetch_all(
-            "SELECT table_name, table_type FROM information_schema.tables"
-            " WHERE table_schema = DATABASE()"
-        )
-        await db.execute("SET FOREIGN_KEY_CHECKS = 0")
-        for name, kind in rows:
-            await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
-        await db.execute("SET FOREIGN_KEY_CHECKS = 1")
+        # One connection for all of it (atomic() binds one): the SET is per session.
+        async with db.atomic():
+            rows = await db.fetch_all(
+                "SELECT table_name, table_type FROM information_schema.tables"
+                " WHERE table_schema = DATABASE()"
+            )
+            await db.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for name, kind in rows:
+                await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
+            await db.execute("SET FOREIGN_KEY_CHECKS = 1")
     await db.disconnect()

@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
 from types import TracebackType
 
@@ -144,17 +144,20 @@ class Database:
 
     async def iterate(
         self, sql: str, params: Params = (), *, chunk_size: int = 500
-    ) -> AsyncIterator[Row]:
+    ) -> AsyncGenerator[Row, None]:
         """Yield a query's rows, ``chunk_size`` at a time from a server-side cursor.
 
         The connection is held until the loop ends. Leaving the loop early with
         ``break`` frees it when the iterator is closed: wrap it in
         ``contextlib.aclosing()`` to make that immediate.
         """
-        async with self._observed(sql, len(params)), self._connection() as connection:
-            async with aclosing(connection.iterate(sql, params, chunk_size=chunk_size)) as rows:
-                async for row in rows:
-                    yield row
+        async with (
+            self._observed(sql, len(params)),
+            self._connection() as connection,
+            aclosing(connection.iterate(sql, params, chunk_size=chunk_size)) as rows,
+        ):
+            async for row in rows:
+                yield row
 
     # --- transactions -------------------------------------------------------
 

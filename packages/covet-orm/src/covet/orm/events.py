@@ -72,8 +72,8 @@ class QueryEvent:
     error: BaseException | None = None
 
 
-QueryListener = Callable[[QueryEvent], None | Awaitable[None]]
-StartListener = Callable[[QueryStart], None | Awaitable[None]]
+QueryListener = Callable[[QueryEvent], Awaitable[None] | None]
+StartListener = Callable[[QueryStart], Awaitable[None] | None]
 _L = TypeVar("_L", QueryListener, StartListener)
 _T = TypeVar("_T", QueryEvent, QueryStart)
 
@@ -146,7 +146,7 @@ async def emit_end(event: QueryEvent) -> None:
         await _call(listener, event)
 
 
-async def _call(listener: Callable[[_T], None | Awaitable[None]], argument: _T) -> None:
+async def _call(listener: Callable[[_T], Awaitable[None] | None], argument: _T) -> None:
     result = listener(argument)
     if inspect.isawaitable(result):
         await result

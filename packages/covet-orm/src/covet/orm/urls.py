@@ -150,10 +150,7 @@ def parse_database_url(url: str) -> DatabaseURL:
             f"unknown database scheme {scheme!r} in {_mask(url)!r}; "
             f"expected one of: {', '.join(SCHEMES)}"
         )
-    if backend == "sqlite":
-        parsed = _parse_sqlite(url)
-    else:
-        parsed = _parse_server(url, backend)
+    parsed = _parse_sqlite(url) if backend == "sqlite" else _parse_server(url, backend)
     _check_options(parsed, url)
     return parsed
 
@@ -208,7 +205,9 @@ def _parse_query(query: str, url: str) -> dict[str, str]:
     try:
         pairs = parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query))
     except ValueError:
-        raise DatabaseConfigError(f"database URL {_mask(url)!r} has a malformed query string") from None
+        raise DatabaseConfigError(
+            f"database URL {_mask(url)!r} has a malformed query string"
+        ) from None
     return dict(pairs)
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -89,7 +89,9 @@ class Connection(ABC):
         """Run a query and return its first row, or None when it has none."""
 
     @abstractmethod
-    def iterate(self, sql: str, params: Params = (), *, chunk_size: int = 500) -> AsyncIterator[Row]:
+    def iterate(
+        self, sql: str, params: Params = (), *, chunk_size: int = 500
+    ) -> AsyncGenerator[Row, None]:
         """Yield a query's rows, fetching ``chunk_size`` at a time from the server.
 
         Where the backend has server-side cursors only one chunk is in memory

@@ -33,14 +33,19 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import ClassVar
 
 import aiosqlite
 
 from covet.orm.backends.base import Backend, Connection, ExecuteResult, Params, Row, one_line
-from covet.orm.errors import DatabaseError, DatabaseUnavailableError, IntegrityError, OperationalError
+from covet.orm.errors import (
+    DatabaseError,
+    DatabaseUnavailableError,
+    IntegrityError,
+    OperationalError,
+)
 from covet.orm.urls import DatabaseURL
 
 __all__ = ["SQLiteBackend", "SQLiteConnection"]
@@ -166,7 +171,7 @@ class SQLiteConnection(Connection):
 
     async def iterate(
         self, sql: str, params: Params = (), *, chunk_size: int = 500
-    ) -> AsyncIterator[Row]:
+    ) -> AsyncGenerator[Row, None]:
         # SQLite computes rows as they are stepped through, so fetchmany()
         # in chunks keeps only one chunk in memory.
         with self.translating_errors(sql):
