@@ -294,6 +294,17 @@ class PostgreSQLDialect(Dialect):
         "BinaryField": "BYTEA",
     }
 
+    # LOWER() folds letters by the collation of its argument, and "C" folds ASCII only. The
+    # column is "C" but the value is not: both sides are lowered in the database's default
+    # collation, so that they fold alike (non-ASCII letters too, as on MySQL).
+    def pattern_match(self, lhs_sql: str, rhs_sql: str, *, case_sensitive: bool) -> str:
+        if case_sensitive:
+            return super().pattern_match(lhs_sql, rhs_sql, case_sensitive=True)
+        return f'LOWER({lhs_sql} COLLATE "default") LIKE LOWER({rhs_sql}){self.like_escape}'
+
+    def iexact(self, lhs_sql: str, rhs_sql: str) -> str:
+        return f'LOWER({lhs_sql} COLLATE "default") = LOWER({rhs_sql})'
+
     def adapt_uuid(self, value: uuid.UUID) -> Any:
         return value
 
