@@ -138,7 +138,7 @@ def test_contains_is_case_sensitive_and_escaped(
     ("dialect", "expected"),
     [
         (SQLITE, "LOWER(\"name\") LIKE LOWER(?) ESCAPE '\\'"),
-        (POSTGRES, "LOWER(\"name\" COLLATE \"default\") LIKE LOWER(%s) ESCAPE '\\'"),
+        (POSTGRES, 'LOWER("name" COLLATE "default") LIKE LOWER(%s) ESCAPE \'\\\''),
         (MYSQL, "LOWER(`name`) LIKE BINARY LOWER(%s) ESCAPE '\\\\'"),
     ],
     ids=["sqlite", "postgresql", "mysql"],

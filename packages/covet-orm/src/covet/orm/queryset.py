@@ -18,7 +18,7 @@ a datetime on every backend.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from covet.orm.compiler import SQLCompiler, compile_insert
@@ -152,10 +152,10 @@ class QuerySet(Generic[T]):
         return clone
 
     @overload
-    def __getitem__(self, index: int) -> Generator[Any, None, T]: ...
+    def __getitem__(self, index: int) -> Coroutine[Any, Any, T]: ...
     @overload
     def __getitem__(self, index: slice) -> QuerySet[T]: ...
-    def __getitem__(self, index: int | slice) -> QuerySet[T] | Generator[Any, None, T]:
+    def __getitem__(self, index: int | slice) -> QuerySet[T] | Coroutine[Any, Any, T]:
         """``qs[10:20]`` -> LIMIT 10 OFFSET 10 (lazy); ``await qs[3]`` -> one row or IndexError."""
         if isinstance(index, slice):
             start, stop = index.start, index.stop
@@ -170,7 +170,7 @@ class QuerySet(Generic[T]):
             raise TypeError(f"QuerySet indices must be ints or slices, not {type(index).__name__}")
         if index < 0:
             raise ValueError("negative indexing is not supported on a QuerySet")
-        return self._one_at(index).__await__()
+        return self._one_at(index)
 
     async def _one_at(self, index: int) -> T:
         rows = await self[index : index + 1].all()
