@@ -86,7 +86,7 @@ def test_q_objects_or_and_not() -> None:
 
 
 def test_exclude_on_a_nullable_column_keeps_null_rows() -> None:
-    text, params = sql(Person.objects.exclude(nickname="x"))
+    text, _params = sql(Person.objects.exclude(nickname="x"))
     assert text.endswith('WHERE NOT (("nickname" = ? AND "nickname" IS NOT NULL))')
     # Double negation is positive again: no IS NOT NULL is added.
     text, _ = sql(Person.objects.exclude(~Q(nickname="x")))

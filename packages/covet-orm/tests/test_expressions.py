@@ -56,7 +56,7 @@ async def sales(database: Database) -> AsyncIterator[Database]:
     await Sale.objects.bulk_create(
         [Sale(shop=s, units=u, price=decimal.Decimal(p), weight=w) for s, u, p, w in SALES]
     )
-    yield database
+    return database
 
 
 async def test_aggregate_over_the_whole_query(sales: Database) -> None:

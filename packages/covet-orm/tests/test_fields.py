@@ -148,7 +148,9 @@ def test_clean_converts_compatible_values(name: str, value: Any, cleaned: Any) -
 
 def test_defaults_constant_and_callable() -> None:
     first, second = Sample(), Sample()
-    assert first.char == "" and first.integer == 0 and first.day is None
+    assert first.char == ""
+    assert first.integer == 0
+    assert first.day is None
     assert isinstance(first.token, uuid.UUID)
     assert first.token != second.token  # the callable runs per instance
     assert field("day").has_default() is False
@@ -214,8 +216,11 @@ async def test_nulls_and_small_values_round_trip(database: Database) -> None:
     await create_tables(database, Sample)
     sample = await Sample.objects.create(money=decimal.Decimal("0.1"), document=["x"], flag=False)
     loaded = await Sample.objects.get(pk=sample.pk)
-    assert loaded.day is None and loaded.moment is None and loaded.blob is None
-    assert loaded.money == decimal.Decimal("0.10") and str(loaded.money) == "0.10"
+    assert loaded.day is None
+    assert loaded.moment is None
+    assert loaded.blob is None
+    assert loaded.money == decimal.Decimal("0.10")
+    assert str(loaded.money) == "0.10"
     assert loaded.document == ["x"]
     assert loaded.flag is False
 

@@ -190,7 +190,7 @@ async def test_validation_happens_before_anything_is_sent(users: Database) -> No
     assert queries == []
     assert caught.value.field == "name"
     assert "User.name: ensure this value has at most 100 characters" in str(caught.value)
-    with pytest.raises(ValidationError, match="User.email: this field cannot be null"):
+    with pytest.raises(ValidationError, match=r"User\.email: this field cannot be null"):
         await User.objects.create(name="no email")
     assert await User.objects.count() == 0
 
@@ -220,7 +220,8 @@ async def test_delete_and_refresh_from_db(users: Database) -> None:
         await other.refresh_from_db()
     # A deleted instance saves as a new row.
     await user.save()
-    assert user.pk is not None and user.pk != other.pk
+    assert user.pk is not None
+    assert user.pk != other.pk
 
 
 async def test_an_explicit_primary_key_is_inserted(users: Database) -> None:

@@ -49,7 +49,7 @@ async def people(database: Database) -> AsyncIterator[Database]:
     await Person.objects.bulk_create(
         [Person(name=n, age=a, city=c, email=f"{n.lower()}@x") for n, a, c in PEOPLE]
     )
-    yield database
+    return database
 
 
 async def names(queryset: QuerySet[Person]) -> list[str]:
@@ -134,12 +134,15 @@ async def test_get_and_its_errors(people: Database) -> None:
 
 async def test_first_last_count_exists(people: Database) -> None:
     first, last = await Person.objects.first(), await Person.objects.last()
-    assert first is not None and last is not None
+    assert first is not None
+    assert last is not None
     assert (first.name, last.name) == ("Ann", "Eve")  # by primary key
     youngest = await Person.objects.order_by("age", "name").first()
-    assert youngest is not None and youngest.name == "Bob"
+    assert youngest is not None
+    assert youngest.name == "Bob"
     oldest = await Person.objects.order_by("age").last()
-    assert oldest is not None and oldest.name == "Eve"
+    assert oldest is not None
+    assert oldest.name == "Eve"
     assert await Person.objects.filter(age__gt=100).first() is None
     assert await Person.objects.filter(age__gt=100).last() is None
     assert await Person.objects.count() == 5
@@ -180,7 +183,7 @@ async def test_update_returns_rows_matched_and_takes_f(people: Database) -> None
     # Rows matched, not rows changed: setting the same value still counts (MySQL too).
     assert await Person.objects.filter(name="Ann").update(age=31) == 1
     assert await Person.objects.update(city="X") == 5
-    with pytest.raises(ValidationError, match="Person.name: ensure this value has at most 50"):
+    with pytest.raises(ValidationError, match=r"Person\.name: ensure this value has at most 50"):
         await Person.objects.update(name="x" * 51)
     with pytest.raises(ValidationError, match="cannot be null"):
         await Person.objects.update(name=None)
@@ -209,10 +212,11 @@ async def test_create_and_bulk_create_set_primary_keys(people: Database) -> None
     assert (await Person.objects.get(pk=made[599].pk)).name == "b599"
     assert await Person.objects.bulk_create([]) == []
     with_keys = await Person.objects.bulk_create([Person(pk=5000, name="k"), Person(name="nk")])
-    assert with_keys[0].pk == 5000 and with_keys[1].pk is not None
+    assert with_keys[0].pk == 5000
+    assert with_keys[1].pk is not None
     with pytest.raises(TypeError, match="takes Person instances"):
         await Person.objects.bulk_create(["x"])  # type: ignore[list-item]
-    with pytest.raises(ValidationError, match="Person.name"):
+    with pytest.raises(ValidationError, match=r"Person\.name"):
         await Person.objects.bulk_create([Person(name="ok"), Person(name="x" * 99)])
 
 
@@ -253,11 +257,15 @@ async def test_bulk_update(people: Database) -> None:
 
 async def test_get_or_create(people: Database) -> None:
     ann, created = await Person.objects.get_or_create(name="Ann", defaults={"age": 1})
-    assert created is False and ann.age == 31
+    assert created is False
+    assert ann.age == 31
     new, created = await Person.objects.get_or_create(name="Fay", defaults={"age": 22})
-    assert created is True and new.pk is not None and new.age == 22
+    assert created is True
+    assert new.pk is not None
+    assert new.age == 22
     same, created = await Person.objects.get_or_create(name__iexact="FAY")
-    assert created is False and same.pk == new.pk
+    assert created is False
+    assert same.pk == new.pk
 
 
 async def test_get_or_create_when_another_task_wins_the_race(people: Database) -> None:
@@ -287,10 +295,12 @@ async def test_get_or_create_inside_a_transaction_survives_the_clash(people: Dat
 
 async def test_update_or_create(people: Database) -> None:
     ann, created = await Person.objects.update_or_create(name="Ann", defaults={"age": 32})
-    assert created is False and ann.age == 32
+    assert created is False
+    assert ann.age == 32
     assert (await Person.objects.get(name="Ann")).age == 32
     gus, created = await Person.objects.update_or_create(name="Gus", defaults={"age": 7})
-    assert created is True and (await Person.objects.get(pk=gus.pk)).age == 7
+    assert created is True
+    assert (await Person.objects.get(pk=gus.pk)).age == 7
     with pytest.raises(FieldError, match="has no field 'nope'"):
         await Person.objects.update_or_create(name="Ann", defaults={"nope": 1})
 

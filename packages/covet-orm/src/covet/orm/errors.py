@@ -130,9 +130,7 @@ class ValidationError(OrmError):
     def from_problems(cls, model: str, problems: dict[str, list[str]]) -> ValidationError:
         """One error for every failing field of a ``model`` instance."""
         lines = "; ".join(message for messages in problems.values() for message in messages)
-        return cls(
-            f"{model} is not valid: {lines}", field=next(iter(problems)), errors=problems
-        )
+        return cls(f"{model} is not valid: {lines}", field=next(iter(problems)), errors=problems)
 
 
 class DoesNotExist(OrmError):
