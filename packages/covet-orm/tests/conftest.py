@@ -179,3 +179,30 @@ async def _drop_tables(db: Database) -> None:
                 await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
             await db.execute("SET FOREIGN_KEY_CHECKS = 1")
     await db.disconnect()
+
+
+@pytest.fixture
+async def empty_registry(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """No database configured, no COVET_DATABASE_URL, the working directory a tmp dir.
+
+    Whatever the test configures is disconnected and the registry restored after it.
+    """
+    saved = dict(database_module._databases)
+    saved_replaced = list(database_module._replaced)
+    database_module._databases.clear()
+    database_module._replaced.clear()
+    monkeypatch.delenv(database_module.DATABASE_URL_VARIABLE, raising=False)
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield
+    finally:
+        await database_module.close_all()
+        database_module._databases.clear()
+        database_module._databases.update(saved)
+        database_module._replaced[:] = saved_replaced
+
+
+@pytest.fixture
+def ph(database: Database) -> str:
+    """The bound-parameter placeholder of the database's driver: ``?`` or ``%s``."""
+    return "?" if database.paramstyle == "qmark" else "%s"

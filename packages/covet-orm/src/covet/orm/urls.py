@@ -15,8 +15,9 @@ password masked) instead of a driver error later.
 
 The query string carries options. ``min_size`` and ``max_size`` size the
 connection pool, ``connect_timeout`` (seconds) bounds how long connecting may
-take, and ``timeout`` (seconds) is how long a SQLite statement waits for a
-lock. PostgreSQL passes any other option to libpq unchanged (``sslmode``,
+take, ``pool_timeout`` (seconds, 30 by default) how long a statement waits for
+a free connection of the pool, and ``timeout`` (seconds) how long a SQLite
+statement waits for another connection's lock. PostgreSQL passes any other option to libpq unchanged (``sslmode``,
 ``application_name``...).
 """
 
@@ -47,12 +48,12 @@ DEFAULT_PORTS: dict[Backend, int] = {"postgresql": 5432, "mysql": 3306}
 #: Options each backend understands. PostgreSQL also forwards unknown ones to libpq.
 KNOWN_OPTIONS: dict[Backend, frozenset[str]] = {
     "sqlite": frozenset({"timeout", "max_size"}),
-    "postgresql": frozenset({"min_size", "max_size", "connect_timeout"}),
-    "mysql": frozenset({"min_size", "max_size", "connect_timeout"}),
+    "postgresql": frozenset({"min_size", "max_size", "connect_timeout", "pool_timeout"}),
+    "mysql": frozenset({"min_size", "max_size", "connect_timeout", "pool_timeout"}),
 }
 
 _INTEGER_OPTIONS = frozenset({"min_size", "max_size"})
-_NUMBER_OPTIONS = frozenset({"connect_timeout", "timeout"})
+_NUMBER_OPTIONS = frozenset({"connect_timeout", "pool_timeout", "timeout"})
 _DATABASE_NAME = re.compile(r"^[A-Za-z0-9_$-]{1,64}$")
 
 MEMORY = ":memory:"
@@ -174,7 +175,10 @@ def _parse_sqlite(url: str) -> DatabaseURL:
 
 
 def _parse_server(url: str, backend: Backend) -> DatabaseURL:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. an unbalanced "[" of an IPv6 address
+        raise DatabaseConfigError(f"database URL {_mask(url)!r} is malformed: {error}") from None
     try:
         port = parts.port
     except ValueError:

@@ -44,7 +44,8 @@ from covet.orm.urls import DatabaseURL
 
 __all__ = ["MySQLBackend", "MySQLConnection"]
 
-#: Seconds a borrower waits for a free connection before OperationalError.
+#: Seconds a borrower waits for a free connection before OperationalError
+#: (the URL option ``pool_timeout`` changes it).
 POOL_TIMEOUT = 30.0
 
 # MySQL/MariaDB error numbers: constraint violations...
@@ -102,6 +103,7 @@ class MySQLBackend(Backend):
         self.min_size = url.int_option("min_size", 1)
         self.max_size = url.int_option("max_size", max(10, self.min_size))
         self.connect_timeout = url.float_option("connect_timeout", 10.0)
+        self.pool_timeout = url.float_option("pool_timeout", POOL_TIMEOUT)
         self._pool: Any = None  # aiomysql.Pool (aiomysql ships no type hints)
 
     def connect_arguments(self) -> dict[str, Any]:
@@ -143,11 +145,11 @@ class MySQLBackend(Backend):
     async def connection(self) -> AsyncIterator[Connection]:
         assert self._pool is not None, "MySQLBackend.open() was not awaited"
         try:
-            async with asyncio.timeout(POOL_TIMEOUT):
+            async with asyncio.timeout(self.pool_timeout):
                 raw = await self._pool.acquire()
         except TimeoutError as error:
             raise OperationalError(
-                f"no free MySQL connection to {self.url.location} after {POOL_TIMEOUT:g} s "
+                f"no free MySQL connection to {self.url.location} after {self.pool_timeout:g} s "
                 f"(max_size={self.max_size})",
                 driver_error=error,
             ) from error

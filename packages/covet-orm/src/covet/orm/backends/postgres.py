@@ -41,10 +41,11 @@ from covet.orm.urls import DatabaseURL
 
 __all__ = ["PostgresBackend", "PostgresConnection"]
 
-#: Seconds a borrower waits for a free connection before OperationalError.
+#: Seconds a borrower waits for a free connection before OperationalError
+#: (the URL option ``pool_timeout`` changes it).
 POOL_TIMEOUT = 30.0
 
-_POOL_OPTIONS = frozenset({"min_size", "max_size", "connect_timeout"})
+_POOL_OPTIONS = frozenset({"min_size", "max_size", "connect_timeout", "pool_timeout"})
 _cursor_numbers = itertools.count(1)
 
 
@@ -59,6 +60,7 @@ class PostgresBackend(Backend):
         self.min_size = url.int_option("min_size", 1)
         self.max_size = url.int_option("max_size", max(10, self.min_size))
         self.connect_timeout = url.float_option("connect_timeout", 10.0)
+        self.pool_timeout = url.float_option("pool_timeout", POOL_TIMEOUT)
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
 
     def connect_arguments(self) -> dict[str, Any]:
@@ -95,7 +97,7 @@ class PostgresBackend(Backend):
             kwargs=arguments,
             min_size=self.min_size,
             max_size=self.max_size,
-            timeout=POOL_TIMEOUT,
+            timeout=self.pool_timeout,
             open=False,
         )
         await pool.open(wait=True, timeout=self.connect_timeout)
@@ -113,7 +115,7 @@ class PostgresBackend(Backend):
             raw = await self._pool.getconn()
         except PoolTimeout as error:
             raise OperationalError(
-                f"no free PostgreSQL connection to {self.url.location} after {POOL_TIMEOUT:g} s "
+                f"no free PostgreSQL connection to {self.url.location} after {self.pool_timeout:g} s "
                 f"(max_size={self.max_size}): {one_line(error)}",
                 driver_error=error,
             ) from error

@@ -114,19 +114,42 @@ class SQLiteBackend(Backend):
             self._idle.append(conn.raw)
 
     async def _connect(self) -> aiosqlite.Connection:
+        raw: aiosqlite.Connection | None = None
         try:
             # isolation_level=None: the sqlite3 module issues no BEGIN of its own;
             # statements outside atomic() autocommit and atomic() says BEGIN itself.
             raw = await aiosqlite.connect(self.path, timeout=self.timeout, isolation_level=None)
+            # Foreign keys are enforced, as on the servers (SQLite's default is off).
+            await _pragma(raw, "PRAGMA foreign_keys = ON")
+            if not self.is_memory:
+                await _use_wal(raw)
         except sqlite3.Error as error:
+            if raw is not None:
+                await raw.close()
             raise DatabaseUnavailableError(
                 f"cannot open SQLite database {self.path!r}: {one_line(error)}",
                 driver_error=error,
             ) from error
-        await raw.execute("PRAGMA foreign_keys = ON")
-        if not self.is_memory:
-            await raw.execute("PRAGMA journal_mode = WAL")
         return raw
+
+
+async def _pragma(raw: aiosqlite.Connection, sql: str) -> str | None:
+    """Run a PRAGMA and return its value, closing the cursor at once.
+
+    A cursor left open keeps its statement active, and an active PRAGMA
+    journal_mode keeps the file locked against every other connection.
+    """
+    async with raw.execute(sql) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+async def _use_wal(raw: aiosqlite.Connection) -> None:
+    """Switch the file to the WAL journal (a setting stored in the file itself)."""
+    # Switching needs the file to itself, so ask first: the pool's later
+    # connections find it in WAL already and need not switch.
+    if (await _pragma(raw, "PRAGMA journal_mode") or "").lower() != "wal":
+        await _pragma(raw, "PRAGMA journal_mode = WAL")
 
 
 class SQLiteConnection(Connection):
