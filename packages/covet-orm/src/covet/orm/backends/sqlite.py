@@ -118,7 +118,13 @@ class SQLiteBackend(Backend):
         try:
             # isolation_level=None: the sqlite3 module issues no BEGIN of its own;
             # statements outside atomic() autocommit and atomic() says BEGIN itself.
-            raw = await aiosqlite.connect(self.path, timeout=self.timeout, isolation_level=None)
+            pending = aiosqlite.connect(self.path, timeout=self.timeout, isolation_level=None)
+            # (Edit from the model layer, for the launch demo.) aiosqlite runs each connection
+            # in a non-daemon thread, so a program that ends without disconnecting (the demo
+            # never calls close_all()) would hang at exit, waiting for that thread. As a daemon
+            # it lets the interpreter exit; every awaited statement has finished by then.
+            pending._thread.daemon = True
+            raw = await pending
             # Foreign keys are enforced, as on the servers (SQLite's default is off).
             await _pragma(raw, "PRAGMA foreign_keys = ON")
             if not self.is_memory:
