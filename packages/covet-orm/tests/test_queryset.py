@@ -327,6 +327,21 @@ async def test_async_for_streams_rows(people: Database) -> None:
     assert rows == [{"name": "Ann"}]
 
 
+async def test_saving_rows_while_streaming_them(people: Database) -> None:
+    # The stream holds one connection; each save() takes another (or, in a transaction,
+    # the transaction's own).
+    async for person in Person.objects.order_by("name"):
+        person.age += 1
+        await person.save()
+    assert await Person.objects.order_by("name").values_list("age", flat=True) == [
+        32,
+        18,
+        46,
+        18,
+        61,
+    ]
+
+
 async def test_streaming_many_rows_in_chunks(people: Database) -> None:
     await Person.objects.bulk_create([Person(name=f"s{i}", age=i % 90) for i in range(1500)])
     count = 0

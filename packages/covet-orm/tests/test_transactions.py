@@ -66,7 +66,9 @@ async def test_exception_in_outer_block_undoes_released_savepoints(database: Dat
     with pytest.raises(Boom):
         async with atomic():
             async with atomic():
-                await database.execute(f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "a"])
+                await database.execute(
+                    f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "a"]
+                )
             raise Boom
     assert await note_ids(database) == []
 
