@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 __all__ = ["Manager"]
 
 M = TypeVar("M", bound="Model")
+#: The model class a Manager is read from (``User.objects`` -> ``Manager[User]``).
+Owner = TypeVar("Owner", bound="Model")
 
 
 class Manager(Generic[M]):
@@ -46,7 +48,7 @@ class Manager(Generic[M]):
         self.model: type[M] | None = None
 
     @overload
-    def __get__(self, instance: None, owner: type[M]) -> Manager[M]: ...
+    def __get__(self, instance: None, owner: type[Owner]) -> Manager[Owner]: ...
     @overload
     def __get__(self, instance: object, owner: type[Any]) -> Manager[M]: ...
     def __get__(self, instance: object, owner: type[Any]) -> Manager[Any]:

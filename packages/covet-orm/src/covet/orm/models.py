@@ -154,7 +154,7 @@ class Model(metaclass=ModelMeta):
     """The base class of every model. See the module docstring for the options."""
 
     _meta: ClassVar[Options]
-    objects: ClassVar[Manager[Any]] = Manager()
+    objects: Manager[Any] = Manager()
     DoesNotExist: ClassVar[type[errors.DoesNotExist]] = errors.DoesNotExist
     MultipleObjectsReturned: ClassVar[type[errors.MultipleObjectsReturned]] = (
         errors.MultipleObjectsReturned
