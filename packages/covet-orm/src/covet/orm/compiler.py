@@ -114,11 +114,11 @@ class SQLCompiler:
 
     def exists(self) -> SQL:
         """``SELECT 1 ... LIMIT 1``: the database stops at the first matching row."""
-        where_sql, params = self.where()
         if self.query.is_sliced or self.query.has_aggregate_annotation:
             inner_sql, params = self.select()
             sql = f"SELECT 1 FROM ({inner_sql}) {self.quote('subquery')}"
         else:
+            where_sql, params = self.where()
             sql = f"SELECT 1 FROM {self.table}{where_sql}"
         return sql + self.dialect.limit_offset(1, 0), params
 

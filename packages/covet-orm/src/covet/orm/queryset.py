@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from covet.orm.fields import Field
     from covet.orm.models import Model
 
-__all__ = ["QuerySet", "connect"]
+__all__ = ["QuerySet", "database_for"]
 
 T = TypeVar("T")
 
@@ -44,7 +44,7 @@ MAX_GET_RESULTS = 21
 MAX_INSERT_PARAMS = 999
 
 
-async def connect(model: type[Model]) -> tuple[Database, Dialect]:
+async def database_for(model: type[Model]) -> tuple[Database, Dialect]:
     """The model's database and its dialect; on the embedded default, its table too."""
     database = get_database(model._meta.database)
     dialect = await dialect_for(database)
@@ -185,7 +185,7 @@ class QuerySet(Generic[T]):
         return self._fetch_all().__await__()
 
     async def _fetch_all(self) -> list[T]:
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         sql, params = SQLCompiler(self.query, dialect).select()
         convert = self._row_converter(dialect)
         return [convert(row) for row in await database.fetch_all(sql, params)]
@@ -195,7 +195,7 @@ class QuerySet(Generic[T]):
         return self._stream()
 
     async def _stream(self) -> AsyncIterator[T]:
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         sql, params = SQLCompiler(self.query, dialect).select()
         convert = self._row_converter(dialect)
         async for row in database.iterate(sql, params):
@@ -275,13 +275,13 @@ class QuerySet(Generic[T]):
 
     async def count(self) -> int:
         """``SELECT COUNT(*)``: how many rows match."""
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         row = await database.fetch_one(*SQLCompiler(self.query, dialect).count())
         return int(row[0]) if row else 0
 
     async def exists(self) -> bool:
         """Whether any row matches (the database stops at the first one)."""
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         return await database.fetch_one(*SQLCompiler(self.query, dialect).exists()) is not None
 
     async def aggregate(self, *aggregates: Aggregate, **named: Expression) -> dict[str, Any]:
@@ -295,7 +295,7 @@ class QuerySet(Generic[T]):
             resolved[alias] = expression.resolve(self.query)
             if not resolved[alias].contains_aggregate:
                 raise TypeError(f"aggregate({alias}=...) needs an aggregate, got {expression!r}")
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         row = await database.fetch_one(*SQLCompiler(self.query, dialect).aggregate(resolved))
         assert row is not None  # an aggregate query always returns one row
         return {
@@ -321,13 +321,13 @@ class QuerySet(Generic[T]):
             else:
                 value = field.clean(value)
             assignments.append((field, value))
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         result = await database.execute(*SQLCompiler(self.query, dialect).update(assignments))
         return result.rowcount
 
     async def delete(self) -> int:
         """``DELETE`` the matching rows; returns how many were deleted."""
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         result = await database.execute(*SQLCompiler(self.query, dialect).delete())
         return result.rowcount
 
@@ -359,7 +359,7 @@ class QuerySet(Generic[T]):
         for obj in instances:
             obj.full_clean()
         meta = self.model._meta
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         pk = meta.pk
         # Rows that carry their own key are inserted with it; the others let the database pick.
         with_key = [obj for obj in instances if obj.pk is not None or not pk.auto_generated]
@@ -412,7 +412,7 @@ class QuerySet(Generic[T]):
             return 0
         for obj in instances:
             obj.full_clean([field.name for field in targets])
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         assignments = [(field, None) for field in targets]
         query = Query(self.model)
         query.add_q(Q(pk=instances[0].pk))

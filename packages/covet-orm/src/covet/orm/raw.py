@@ -12,7 +12,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from covet.orm.errors import FieldError
-from covet.orm.queryset import connect
+from covet.orm.queryset import database_for
 
 if TYPE_CHECKING:
     from covet.orm.models import Model
@@ -42,7 +42,7 @@ class RawQuerySet(Generic[M]):
         return self._fetch_all().__await__()
 
     async def _fetch_all(self) -> list[M]:
-        database, dialect = await connect(self.model)
+        database, dialect = await database_for(self.model)
         rows = await database.fetch_all(self.raw_sql, self.params)
         fields = self.model._meta.fields
         instances = []
