@@ -13,8 +13,7 @@ ROWS = 100_000
 # 100,000 rows made by the server itself, in one statement.
 FILL = {
     "postgresql": (
-        "INSERT INTO big (id, payload)"
-        " SELECT g, repeat('x', 100) FROM generate_series(1, {n}) AS g"
+        "INSERT INTO big (id, payload) SELECT g, repeat('x', 100) FROM generate_series(1, {n}) AS g"
     ),
     # MySQL/MariaDB cap recursive CTEs at 1000 rows by default: digits, cross-joined.
     "mysql": (
