@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import sys
 from contextlib import aclosing
 from dataclasses import replace
 
 import pytest
 
-from covet.orm import Database, DatabaseError, IntegrityError
+from covet.orm import (
+    Database,
+    DatabaseConfigError,
+    DatabaseError,
+    IntegrityError,
+    close_all,
+    configure,
+    databases,
+    get_database,
+)
 from covet.orm.backends import ExecuteResult
 
 AUTO_ID = {
@@ -211,9 +222,13 @@ async def test_leaving_iterate_early_returns_the_connection(database: Database, 
                 if n == 7:
                     break
         assert await small.fetch_one("SELECT count(*) FROM numbers") == (50,)
-        with pytest.raises(ZeroDivisionError):
+
+        async def failing_loop() -> None:
             async for _ in small.iterate("SELECT n FROM numbers"):
-                1 / 0  # noqa: B018
+                raise ZeroDivisionError
+
+        with pytest.raises(ZeroDivisionError):
+            await failing_loop()
         assert await small.fetch_one("SELECT max(n) FROM numbers") == (49,)
 
 
@@ -234,3 +249,94 @@ def test_repr_names_alias_and_masks_password() -> None:
     assert repr(db) == "<Database 'reports' postgresql://app:***@127.0.0.1:5432/shop>"
     assert (db.vendor, db.paramstyle, db.alias) == ("postgresql", "format", "reports")
     assert not db.is_embedded_default
+
+
+# --- the registry of named databases ------------------------------------------
+
+
+async def test_embedded_default_when_nothing_is_configured(empty_registry, tmp_path):
+    db = get_database()
+    assert db.is_embedded_default
+    assert db.url.path == "covet.sqlite3"
+    assert get_database("default") is db
+    assert await db.fetch_one("SELECT 1") == (1,)
+    assert (tmp_path / "covet.sqlite3").exists()  # in the working directory
+
+
+async def test_covet_database_url_configures_the_default(empty_registry, tmp_path, monkeypatch):
+    monkeypatch.setenv("COVET_DATABASE_URL", f"sqlite:///{tmp_path / 'from_env.sqlite3'}")
+    db = get_database()
+    assert not db.is_embedded_default
+    assert db.url.path == str(tmp_path / "from_env.sqlite3")
+    explicit = configure()  # configure() with no URL reads the variable too
+    assert explicit.url == db.url
+    assert not explicit.is_embedded_default
+
+
+async def test_several_named_databases(empty_registry, tmp_path):
+    main = configure(f"sqlite:///{tmp_path / 'main.sqlite3'}")
+    reports = configure("sqlite://:memory:", alias="reports")
+    assert get_database() is main
+    assert get_database("reports") is reports
+    assert databases() == {"default": main, "reports": reports}
+    await main.execute("CREATE TABLE t (n INTEGER)")
+    await reports.execute("CREATE TABLE r (n INTEGER)")
+    with pytest.raises(DatabaseConfigError) as caught:
+        get_database("archive")
+    assert str(caught.value) == (
+        "no database is configured as 'archive' (configured: default, reports); "
+        "call configure(url, alias='archive') first"
+    )
+    with pytest.raises(DatabaseConfigError, match="needs a database URL"):
+        configure(alias="archive")
+    await close_all()
+    assert not main.is_connected
+    assert not reports.is_connected
+
+
+async def test_close_all_also_closes_a_replaced_database(empty_registry, tmp_path):
+    first = configure(f"sqlite:///{tmp_path / 'first.sqlite3'}")
+    await first.connect()
+    second = configure(f"sqlite:///{tmp_path / 'second.sqlite3'}")
+    assert get_database() is second
+    await second.connect()
+    await close_all()
+    assert not first.is_connected
+    assert not second.is_connected
+
+
+def test_bad_configured_url_fails_at_configure(empty_registry):
+    with pytest.raises(DatabaseConfigError, match="unknown database scheme 'postgresq'"):
+        configure("postgresq://app@127.0.0.1/app")
+    assert databases() == {}
+
+
+async def test_a_program_that_never_disconnects_exits_cleanly(database_url, tmp_path):
+    """Like the five-line scripts of the docs: no close_all(), no disconnect(),
+    and here two asyncio.run() calls in a row. The pool is closed as each
+    event loop ends (no hang, no warning even in development mode) and opened
+    again on the next one."""
+    script = tmp_path / "forgetful.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from covet.orm import configure, get_database\n"
+        "configure(sys.argv[1])\n"
+        "async def main(n):\n"
+        "    print(await get_database().fetch_one(f'SELECT {n} + 2'))\n"
+        "asyncio.run(main(40))\n"
+        "asyncio.run(main(1))\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-X",
+        "dev",  # shows ResourceWarnings and errors ignored in __del__
+        str(script),
+        database_url.render(),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    assert stdout.decode().split() == ["(42,)", "(3,)"]
+    assert stderr.decode() == ""

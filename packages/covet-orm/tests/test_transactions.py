@@ -35,11 +35,17 @@ async def test_block_commits_on_success(database: Database, ph: str):
 
 async def test_block_rolls_back_on_exception_and_reraises(database: Database, ph: str):
     await make_notes(database)
-    with pytest.raises(Boom):
+    seen_inside: list[int] = []
+
+    async def block() -> None:
         async with database.atomic():
             await database.execute(f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "x"])
-            assert await note_ids(database) == [1]  # visible inside the transaction
+            seen_inside.extend(await note_ids(database))
             raise Boom
+
+    with pytest.raises(Boom):
+        await block()
+    assert seen_inside == [1]  # visible inside the transaction
     assert await note_ids(database) == []
     assert not database.in_transaction()
 
@@ -47,14 +53,18 @@ async def test_block_rolls_back_on_exception_and_reraises(database: Database, ph
 async def test_nested_block_rolls_back_only_its_savepoint(database: Database, ph: str):
     await make_notes(database)
     insert = f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})"
+
+    async def inner_block() -> None:
+        async with atomic():
+            await database.execute(insert, [2, "inner, rolled back"])
+            async with atomic():  # a savepoint in a savepoint
+                await database.execute(insert, [3, "innermost, rolled back"])
+            raise Boom
+
     async with atomic():
         await database.execute(insert, [1, "outer before"])
         with pytest.raises(Boom):
-            async with atomic():
-                await database.execute(insert, [2, "inner, rolled back"])
-                async with atomic():  # a savepoint in a savepoint
-                    await database.execute(insert, [3, "innermost, rolled back"])
-                raise Boom
+            await inner_block()
         async with atomic():
             await database.execute(insert, [4, "inner, kept"])
         await database.execute(insert, [5, "outer after"])
@@ -63,13 +73,16 @@ async def test_nested_block_rolls_back_only_its_savepoint(database: Database, ph
 
 async def test_exception_in_outer_block_undoes_released_savepoints(database: Database, ph: str):
     await make_notes(database)
-    with pytest.raises(Boom):
+    insert = f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})"
+
+    async def block() -> None:
         async with atomic():
             async with atomic():
-                await database.execute(
-                    f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "a"]
-                )
+                await database.execute(insert, [1, "a"])
             raise Boom
+
+    with pytest.raises(Boom):
+        await block()
     assert await note_ids(database) == []
 
 
@@ -120,10 +133,14 @@ async def test_atomic_by_alias_and_in_transaction_per_database(database: Databas
         assert other.in_transaction()
         assert not database.in_transaction()
         await other.execute("INSERT INTO t (n) VALUES (?)", [1])
-    with pytest.raises(Boom):
+
+    async def failing_block() -> None:
         async with atomic("other"):
             await other.execute("INSERT INTO t (n) VALUES (?)", [2])
             raise Boom
+
+    with pytest.raises(Boom):
+        await failing_block()
     assert await other.fetch_all("SELECT n FROM t") == [(1,)]
     await other.disconnect()
 
@@ -141,18 +158,17 @@ async def test_concurrent_transactions_never_see_uncommitted_rows(database: Data
 
     async def task_a() -> None:
         nonlocal a_open
-        with pytest.raises(Boom):
-            async with atomic():
-                a_open = True
-                await database.execute(
-                    f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "uncommitted"]
-                )
-                a_inserted.set()
-                # Give B its chance to look; on SQLite B cannot start until we end.
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(b_has_read.wait(), 0.3)
-                a_open = False
-                raise Boom  # roll back: the row never existed for anyone else
+        async with atomic():
+            a_open = True
+            await database.execute(
+                f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [1, "uncommitted"]
+            )
+            a_inserted.set()
+            # Give B its chance to look; on SQLite B cannot start until we end.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(b_has_read.wait(), 0.3)
+            a_open = False
+            raise Boom  # roll back: the row never existed for anyone else
 
     async def task_b() -> None:
         nonlocal seen_by_b, b_read_while_a_open
@@ -162,7 +178,9 @@ async def test_concurrent_transactions_never_see_uncommitted_rows(database: Data
             b_read_while_a_open = a_open
         b_has_read.set()
 
-    await asyncio.gather(task_a(), task_b())
+    results = await asyncio.gather(task_a(), task_b(), return_exceptions=True)
+    assert isinstance(results[0], Boom)
+    assert results[1] is None
     assert seen_by_b == []
     # The servers really ran the two transactions side by side; SQLite serialized them.
     assert b_read_while_a_open is (vendor != "sqlite")
@@ -232,7 +250,8 @@ async def test_select_for_update_in_atomic_prevents_lost_updates(
     if lock or vendor == "sqlite":
         assert final == (5,)
     else:
-        assert final is not None and final[0] < 5
+        assert final is not None
+        assert final[0] < 5
 
 
 async def test_sqlite_second_writer_waits_instead_of_failing(tmp_path):

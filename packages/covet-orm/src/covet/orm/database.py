@@ -76,6 +76,7 @@ class Database:
         self.is_embedded_default = False
         self._connected = False
         self._connect_lock = asyncio.Lock()
+        self._shutdown_guard: AsyncGenerator[None, None] | None = None
 
     def __repr__(self) -> str:
         return f"<Database {self.alias!r} {self.url}>"
@@ -97,13 +98,38 @@ class Database:
             if not self._connected:
                 await self.backend.open()
                 self._connected = True
+                self._shutdown_guard = self._close_when_the_loop_ends()
+                await anext(self._shutdown_guard)
 
     async def disconnect(self) -> None:
         """Close every connection. A later statement connects again."""
+        guard, self._shutdown_guard = self._shutdown_guard, None
+        await self._close_pool()
+        if guard is not None:
+            await guard.aclose()  # its `finally` finds the pool closed already
+
+    async def _close_pool(self) -> None:
         async with self._connect_lock:
             if self._connected:
                 self._connected = False
                 await self.backend.close()
+
+    async def _close_when_the_loop_ends(self) -> AsyncGenerator[None, None]:
+        """Close the pool when the event loop that opened it ends, if nobody did.
+
+        Connections belong to the event loop they were opened on. A program
+        that never calls ``close_all()`` would leave them to be collected after
+        the loop is gone, with errors at exit. But ``asyncio.run()`` closes
+        every async generator still suspended when its coroutine returns
+        (``loop.shutdown_asyncgens()``): connect() starts this one and leaves
+        it suspended at ``yield``, so its ``finally`` closes the pool on the
+        right loop, at the right time. A later statement, on a later loop,
+        simply connects again.
+        """
+        try:
+            yield
+        finally:
+            await self._close_pool()
 
     async def __aenter__(self) -> Database:
         await self.connect()

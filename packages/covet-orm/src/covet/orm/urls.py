@@ -17,8 +17,8 @@ The query string carries options. ``min_size`` and ``max_size`` size the
 connection pool, ``connect_timeout`` (seconds) bounds how long connecting may
 take, ``pool_timeout`` (seconds, 30 by default) how long a statement waits for
 a free connection of the pool, and ``timeout`` (seconds) how long a SQLite
-statement waits for another connection's lock. PostgreSQL passes any other option to libpq unchanged (``sslmode``,
-``application_name``...).
+statement waits for another connection's lock. PostgreSQL passes any other
+option to libpq unchanged (``sslmode``, ``application_name``...).
 """
 
 from __future__ import annotations

@@ -115,8 +115,8 @@ class PostgresBackend(Backend):
             raw = await self._pool.getconn()
         except PoolTimeout as error:
             raise OperationalError(
-                f"no free PostgreSQL connection to {self.url.location} after {self.pool_timeout:g} s "
-                f"(max_size={self.max_size}): {one_line(error)}",
+                f"no free PostgreSQL connection to {self.url.location} after "
+                f"{self.pool_timeout:g} s (max_size={self.max_size}): {one_line(error)}",
                 driver_error=error,
             ) from error
         try:

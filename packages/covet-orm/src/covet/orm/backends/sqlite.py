@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import ClassVar
@@ -73,11 +74,26 @@ class SQLiteBackend(Backend):
         self._owner = _TaskLock()
 
     async def open(self) -> None:
-        # Opening one connection now proves the file can be opened (and
-        # switches it to WAL); more are opened on demand, up to max_size.
         self._closed = False
+        if not self.is_memory:
+            await asyncio.to_thread(self._probe)
+        # One connection now (it switches the file to WAL); more on demand, up to max_size.
         if not self._idle:
             self._idle.append(await self._connect())
+
+    def _probe(self) -> None:
+        """Open the file once with plain sqlite3: a clear error if it cannot be opened.
+
+        (aiosqlite, failing to connect, leaves its worker thread to report to
+        an event loop that may be gone by then.)
+        """
+        try:
+            sqlite3.connect(self.path, timeout=self.timeout).close()
+        except sqlite3.Error as error:
+            raise DatabaseUnavailableError(
+                f"cannot open SQLite database {self.path!r}: {one_line(error)}",
+                driver_error=error,
+            ) from error
 
     async def close(self) -> None:
         # Borrowed connections are closed when they come back (connection()).
@@ -119,11 +135,7 @@ class SQLiteBackend(Backend):
             # isolation_level=None: the sqlite3 module issues no BEGIN of its own;
             # statements outside atomic() autocommit and atomic() says BEGIN itself.
             pending = aiosqlite.connect(self.path, timeout=self.timeout, isolation_level=None)
-            # (Edit from the model layer, for the launch demo.) aiosqlite runs each connection
-            # in a non-daemon thread, so a program that ends without disconnecting (the demo
-            # never calls close_all()) would hang at exit, waiting for that thread. As a daemon
-            # it lets the interpreter exit; every awaited statement has finished by then.
-            pending._thread.daemon = True
+            _let_the_program_exit_without_closing(pending)
             raw = await pending
             # Foreign keys are enforced, as on the servers (SQLite's default is off).
             await _pragma(raw, "PRAGMA foreign_keys = ON")
@@ -137,6 +149,23 @@ class SQLiteBackend(Backend):
                 driver_error=error,
             ) from error
         return raw
+
+
+def _let_the_program_exit_without_closing(connection: aiosqlite.Connection) -> None:
+    """Make aiosqlite's worker thread a daemon thread (before it starts).
+
+    Python waits for every non-daemon thread before it exits, and an idle
+    aiosqlite thread waits for work for ever: a program that never called
+    ``close_all()`` (the five-line script that uses the embedded default)
+    would hang at exit. Committed data is already on disk by then, and SQLite
+    recovers the WAL file when the database is next opened. (aiosqlite < 0.22
+    makes the connection itself the thread, later versions keep it in
+    ``_thread``.)
+    """
+    thread = connection if isinstance(connection, threading.Thread) else None
+    thread = thread or getattr(connection, "_thread", None)
+    if isinstance(thread, threading.Thread):
+        thread.daemon = True
 
 
 async def _pragma(raw: aiosqlite.Connection, sql: str) -> str | None:
