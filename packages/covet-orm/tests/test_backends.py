@@ -205,3 +205,30 @@ def test_postgres_options_are_passed_to_libpq() -> None:
 def test_sqlite_memory_backend_keeps_one_connection() -> None:
     backend = create_backend(parse_database_url("sqlite:///:memory:?max_size=4"))
     assert backend.max_size == 1  # type: ignore[attr-defined]
+
+
+async def test_server_notes_are_not_python_warnings(database: Database, vendor: str):
+    # MySQL reports "unknown table" as a note for DROP ... IF EXISTS, and a
+    # truncated cast as a warning; warnings are errors in this test suite.
+    await database.execute("DROP TABLE IF EXISTS no_such_table")
+    truncated = "12abc" if vendor == "sqlite" else "12"  # SQLite ignores CHAR(n)
+    sql = "SELECT CAST('12abc' AS CHAR(2))"
+    assert [row async for row in database.iterate(sql)] == [(truncated,)]
+    assert await database.fetch_one(sql) == (truncated,)
+
+
+async def test_disconnect_of_a_never_connected_database_does_nothing(database_url):
+    db = Database(database_url)
+    await db.disconnect()
+    await db.backend.close()
+    assert not db.is_connected
+
+
+def test_driver_messages_become_one_line() -> None:
+    from covet.orm.backends.base import one_line
+    from covet.orm.backends.mysql import _message
+
+    assert one_line(RuntimeError("first\n\tsecond  third")) == "first second third"
+    assert one_line(RuntimeError()) == "RuntimeError"
+    assert _message(RuntimeError(1062, "Duplicate\nentry")) == "Duplicate entry (MySQL error 1062)"
+    assert _message(RuntimeError("no number")) == "no number"

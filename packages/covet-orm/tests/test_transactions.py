@@ -330,3 +330,26 @@ async def test_cancelled_task_rolls_back_and_frees_the_connection(database: Data
     async with atomic():
         await database.execute(f"INSERT INTO notes (id, body) VALUES ({ph}, {ph})", [2, "y"])
     assert await note_ids(database) == [2]
+
+
+async def test_failed_commit_rolls_back_and_frees_the_connection(database: Database, vendor, ph):
+    """A deferred foreign key is checked at COMMIT (SQLite, PostgreSQL; MySQL
+    checks at once): a COMMIT that fails must not leave the transaction open."""
+    deferred = "" if vendor == "mysql" else " DEFERRABLE INITIALLY DEFERRED"
+    await database.execute("CREATE TABLE parents (id INTEGER PRIMARY KEY)")
+    await database.execute(
+        "CREATE TABLE kids (id INTEGER PRIMARY KEY,"
+        f" parent_id INTEGER REFERENCES parents (id){deferred})"
+    )
+
+    async def orphan() -> None:
+        async with atomic():
+            await database.execute(f"INSERT INTO kids (id, parent_id) VALUES ({ph}, {ph})", [1, 99])
+
+    with pytest.raises(IntegrityError):
+        await orphan()
+    assert await database.fetch_all("SELECT id FROM kids") == []
+    async with atomic():  # not blocked by a leftover transaction or lock
+        await database.execute("INSERT INTO parents (id) VALUES (99)")
+        await database.execute(f"INSERT INTO kids (id, parent_id) VALUES ({ph}, {ph})", [1, 99])
+    assert await database.fetch_all("SELECT id FROM kids") == [(1,)]
