@@ -1,0 +1,196 @@
+"""The compiler: a Query plus a Dialect in, ``(sql, params)`` out.
+
+This is the last step from ``User.objects.filter(age__gte=18)`` to SQL text::
+
+    QuerySet.filter(age__gte=18)         # queryset.py: a new QuerySet, a changed Query
+      -> Query.add_q(Q(age__gte=18))     # query.py: names checked, a WhereNode of lookups
+      -> SQLCompiler(query, dialect).select()
+           'SELECT "id", "name", "age" FROM "users" WHERE "age" >= ?', [18]
+
+Each clause is one method here; whatever differs between databases (quoting,
+placeholders, LIMIT/OFFSET, FOR UPDATE, RETURNING) is asked of the dialect. Every value is
+a parameter; the only words in the SQL text are keywords, checked identifiers and ints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from covet.orm.dialects import Dialect
+from covet.orm.errors import FieldError
+from covet.orm.expressions import Expression
+
+if TYPE_CHECKING:
+    from covet.orm.fields import Field
+    from covet.orm.models import Model
+    from covet.orm.query import Query
+
+__all__ = ["SQLCompiler", "compile_insert"]
+
+SQL = tuple[str, list[Any]]
+
+
+class SQLCompiler:
+    """Compile one :class:`~covet.orm.query.Query` for one :class:`~covet.orm.dialects.Dialect`."""
+
+    def __init__(self, query: Query, dialect: Dialect) -> None:
+        self.query = query
+        self.dialect = dialect
+
+    def quote(self, name: str) -> str:
+        return self.dialect.quote(name)
+
+    def compile(self, expression: Expression) -> SQL:
+        """``(sql, params)`` of any expression or lookup: each knows how to write itself."""
+        return expression.as_sql(self)
+
+    @property
+    def table(self) -> str:
+        return self.quote(self.query.model._meta.table_name)
+
+    # --- clauses --------------------------------------------------------------------------
+
+    def where(self) -> SQL:
+        sql, params = self.query.where.as_sql(self)
+        return (f" WHERE {sql}" if sql else ""), params
+
+    def group_by_having(self) -> SQL:
+        params: list[Any] = []
+        keys = []
+        for expression in self.query.group_by():
+            key_sql, key_params = self.compile(expression)
+            keys.append(key_sql)
+            params += key_params
+        sql = f" GROUP BY {', '.join(keys)}" if keys else ""
+        having_sql, having_params = self.query.having.as_sql(self)
+        if having_sql:
+            sql += f" HAVING {having_sql}"
+        return sql, params + having_params
+
+    def order_by(self) -> SQL:
+        parts, params = [], []
+        for order in self.query.order_by:
+            order_sql, order_params = self.compile(order)
+            parts.append(order_sql)
+            params += order_params
+        return (f" ORDER BY {', '.join(parts)}" if parts else ""), params
+
+    def limit(self) -> str:
+        query = self.query
+        limit = None if query.high_mark is None else query.high_mark - query.low_mark
+        return self.dialect.limit_offset(limit, query.low_mark)
+
+    # --- statements -----------------------------------------------------------------------
+
+    def select(self) -> SQL:
+        """The SELECT of the query, columns in :meth:`Query.select_items` order."""
+        query = self.query
+        columns, params = [], []
+        for name, expression in query.select_items():
+            column_sql, column_params = self.compile(expression)
+            if name in query.annotations:
+                column_sql = f"{column_sql} AS {self.quote(name)}"
+            columns.append(column_sql)
+            params += column_params
+        distinct = "DISTINCT " if query.distinct else ""
+        sql = f"SELECT {distinct}{', '.join(columns)} FROM {self.table}"
+        for clause, clause_params in (self.where(), self.group_by_having(), self.order_by()):
+            sql += clause
+            params += clause_params
+        sql += self.limit()
+        if query.select_for_update:
+            sql += self.dialect.for_update_sql
+        return sql, params
+
+    def count(self) -> SQL:
+        """``SELECT COUNT(*)``, over a subquery when DISTINCT, GROUP BY or a slice shape rows."""
+        query = self.query
+        if query.distinct or query.is_sliced or query.has_aggregate_annotation:
+            inner_sql, params = self.select()
+            return f"SELECT COUNT(*) FROM ({inner_sql}) {self.quote('subquery')}", params
+        where_sql, params = self.where()
+        return f"SELECT COUNT(*) FROM {self.table}{where_sql}", params
+
+    def exists(self) -> SQL:
+        """``SELECT 1 ... LIMIT 1``: the database stops at the first matching row."""
+        if self.query.is_sliced or self.query.has_aggregate_annotation:
+            inner_sql, params = self.select()
+            sql = f"SELECT 1 FROM ({inner_sql}) {self.quote('subquery')}"
+        else:
+            where_sql, params = self.where()
+            sql = f"SELECT 1 FROM {self.table}{where_sql}"
+        return sql + self.dialect.limit_offset(1, 0), params
+
+    def aggregate(self, aggregates: Mapping[str, Expression]) -> SQL:
+        """``SELECT SUM("age") AS "total", ... FROM t WHERE ...``: one row."""
+        if self.query.has_aggregate_annotation or self.query.is_sliced:
+            raise FieldError("aggregate() over a sliced or annotated query is not supported")
+        columns, params = [], []
+        for alias, expression in aggregates.items():
+            column_sql, column_params = self.compile(expression)
+            columns.append(f"{column_sql} AS {self.quote(alias)}")
+            params += column_params
+        where_sql, where_params = self.where()
+        return f"SELECT {', '.join(columns)} FROM {self.table}{where_sql}", params + where_params
+
+    def update(self, values: Sequence[tuple[Field, Any]]) -> SQL:
+        """``UPDATE t SET a = ?, b = ("b" + ?) WHERE ...``: values or expressions per column."""
+        if self.query.is_sliced:
+            raise FieldError("update() cannot be used on a sliced query")
+        assignments, params = [], []
+        for field, value in values:
+            if isinstance(value, Expression):
+                value_sql, value_params = self.compile(value)
+            else:
+                value_sql, value_params = (
+                    self.dialect.placeholder,
+                    [field.to_db(value, self.dialect)],
+                )
+            assignments.append(f"{self.quote(field.column)} = {value_sql}")
+            params += value_params
+        where_sql, where_params = self.where()
+        sql = f"UPDATE {self.table} SET {', '.join(assignments)}{where_sql}"
+        return sql, params + where_params
+
+    def delete(self) -> SQL:
+        """``DELETE FROM t WHERE ...``."""
+        if self.query.is_sliced:
+            raise FieldError("delete() cannot be used on a sliced query")
+        where_sql, params = self.where()
+        return f"DELETE FROM {self.table}{where_sql}", params
+
+
+def compile_insert(
+    model: type[Model],
+    fields: Sequence[Field],
+    rows: Sequence[Sequence[Any]],
+    dialect: Dialect,
+    *,
+    returning: Field | None = None,
+) -> SQL:
+    """``INSERT INTO t (a, b) VALUES (?, ?), (?, ?) [RETURNING "id"]`` for already-converted rows.
+
+    ``returning`` is the auto-generated key to read back, asked for only where the dialect
+    supports RETURNING; otherwise the caller uses the driver's ``lastrowid``.
+    """
+    table = dialect.quote(model._meta.table_name)
+    params: list[Any] = []
+    if fields:
+        columns = ", ".join(dialect.quote(field.column) for field in fields)
+        row_sql = f"({', '.join([dialect.placeholder] * len(fields))})"
+        sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(rows))}"
+        for row in rows:
+            params += row
+    elif dialect.vendor == "mysql":
+        # Every column generated or defaulted: MySQL spells it "() VALUES ()".
+        sql = f"INSERT INTO {table} () VALUES {', '.join(['()'] * len(rows))}"
+    else:
+        if len(rows) != 1:
+            raise FieldError(
+                "insert several rows with no columns: not supported; save them one by one"
+            )
+        sql = f"INSERT INTO {table} DEFAULT VALUES"
+    if returning is not None and dialect.supports_returning:
+        sql += f" RETURNING {dialect.quote(returning.column)}"
+    return sql, params

@@ -1,0 +1,475 @@
+"""QuerySet: the query API of a model, lazy until awaited.
+
+``User.objects`` (a :class:`~covet.orm.manager.Manager`) starts a :class:`QuerySet`. Methods that
+*describe* a query (``filter``, ``exclude``, ``order_by``, ``values``, ``annotate``, slicing...)
+return a new QuerySet at once, without touching the database, so they chain::
+
+    adults = User.objects.filter(age__gte=18).exclude(name="Bob").order_by("-age")[:10]
+
+Methods that *run* it are coroutines: ``await adults.all()`` (or ``await adults``) gives a
+list, ``await adults.count()`` an int, ``async for user in adults`` streams rows from a
+server-side cursor. Each run compiles the Query for the database's dialect
+(``compiler.py``) and hands ``(sql, params)`` to :class:`~covet.orm.database.Database`.
+
+Rows come back as model instances, or, after ``values()`` / ``values_list()``, as dicts,
+tuples or single values. Every value goes through its field's ``from_db``, so a datetime is
+a datetime on every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+
+from covet.orm.compiler import SQLCompiler, compile_insert
+from covet.orm.database import Database, get_database
+from covet.orm.dialects import Dialect, PostgreSQLDialect, dialect_for
+from covet.orm.errors import FieldError, IntegrityError
+from covet.orm.expressions import Aggregate, Expression, OrderBy, Q
+from covet.orm.query import Query
+from covet.orm.schema import ensure_table
+from covet.orm.transactions import atomic
+
+if TYPE_CHECKING:
+    from covet.orm.fields import Field
+    from covet.orm.models import Model
+
+__all__ = ["QuerySet", "database_for"]
+
+T = TypeVar("T")
+
+#: get() fetches at most this many rows to report "more than one" without loading a table.
+MAX_GET_RESULTS = 21
+#: bulk_create() puts at most this many parameters in one INSERT (SQLite's old limit was 999).
+MAX_INSERT_PARAMS = 999
+
+
+async def database_for(model: type[Model]) -> tuple[Database, Dialect]:
+    """The model's database and its dialect; on the embedded default, its table too."""
+    database = get_database(model._meta.database)
+    dialect = await dialect_for(database)
+    await ensure_table(model, database)
+    return database, dialect
+
+
+class QuerySet(Generic[T]):
+    """A lazy, chainable query over one model; ``T`` is what each row becomes."""
+
+    def __init__(self, model: type[Model], query: Query | None = None) -> None:
+        if model._meta.abstract:
+            raise TypeError(f"{model.__name__} is abstract: it has no table to query")
+        self.model = model
+        self.query = query if query is not None else Query(model)
+        #: "model" (instances), "dict" (values()), "tuple" or "flat" (values_list()).
+        self.row_kind = "model"
+
+    def __repr__(self) -> str:
+        return f"<QuerySet of {self.model.__name__}: {self.sql(PostgreSQLDialect())[0]}>"
+
+    def _chain(self, row_kind: str | None = None) -> QuerySet[Any]:
+        clone: QuerySet[Any] = QuerySet(self.model, self.query.clone())
+        clone.row_kind = row_kind or self.row_kind
+        return clone
+
+    def _check_not_sliced(self, method: str) -> None:
+        if self.query.is_sliced:
+            raise TypeError(f"cannot use {method}() once a slice has been taken")
+
+    def sql(self, dialect: Dialect) -> tuple[str, list[Any]]:
+        """The SELECT this QuerySet would run on ``dialect``: for reading and for tests."""
+        return SQLCompiler(self.query, dialect).select()
+
+    # --- building (each returns a new QuerySet) -------------------------------------------
+
+    def all(self) -> QuerySet[T]:
+        """A copy of this QuerySet; ``await qs.all()`` returns the list of rows."""
+        return self._chain()
+
+    def filter(self, *conditions: Q, **lookups: Any) -> QuerySet[T]:
+        """Keep the rows matching every condition: ``filter(age__gte=18, name="Ann")``."""
+        return self._filter(Q(*conditions, **lookups), "filter")
+
+    def exclude(self, *conditions: Q, **lookups: Any) -> QuerySet[T]:
+        """Drop the rows matching all the conditions (rows with NULL there are kept)."""
+        return self._filter(~Q(*conditions, **lookups), "exclude")
+
+    def _filter(self, q: Q, method: str) -> QuerySet[T]:
+        self._check_not_sliced(method)
+        clone = self._chain()
+        clone.query.add_q(q)
+        return clone
+
+    def order_by(self, *names: str | OrderBy) -> QuerySet[T]:
+        """Sort by fields, ``-name`` for descending; replaces any earlier order."""
+        self._check_not_sliced("order_by")
+        clone = self._chain()
+        clone.query.add_ordering(names)
+        return clone
+
+    def distinct(self) -> QuerySet[T]:
+        """``SELECT DISTINCT``: identical rows once (useful with ``values()``)."""
+        clone = self._chain()
+        clone.query.distinct = True
+        return clone
+
+    def select_for_update(self) -> QuerySet[T]:
+        """Lock the selected rows until the transaction ends (``FOR UPDATE``).
+
+        On PostgreSQL and MySQL other transactions wait to change (or lock) these rows. SQLite
+        has no row locks and adds nothing: there a writing transaction already holds the
+        whole database, so the effect (nobody changes the rows meanwhile) is the same.
+        Use it inside ``atomic()``; outside, the lock ends with the statement.
+        """
+        clone = self._chain()
+        clone.query.select_for_update = True
+        return clone
+
+    def annotate(self, **annotations: Expression) -> QuerySet[T]:
+        """Add computed values: ``annotate(n=Count("id"))``, ``annotate(next=F("age") + 1)``.
+
+        After ``values("age")``, an aggregate is computed per distinct ``age`` (GROUP BY).
+        """
+        clone = self._chain()
+        clone.query.add_annotations(annotations)
+        return clone
+
+    def values(self, *names: str) -> QuerySet[dict[str, Any]]:
+        """Rows as dicts of the named fields (all fields when no name is given)."""
+        clone = self._chain("dict")
+        clone.query.set_values(names)
+        return clone
+
+    @overload
+    def values_list(self, name: str, /, *, flat: bool) -> QuerySet[Any]: ...
+    @overload
+    def values_list(self, *names: str) -> QuerySet[tuple[Any, ...]]: ...
+    def values_list(self, *names: str, flat: bool = False) -> QuerySet[Any]:
+        """Rows as tuples; with ``flat=True`` and one name, the bare values."""
+        if flat and len(names) != 1:
+            raise TypeError("values_list(flat=True) takes exactly one field name")
+        clone = self._chain("flat" if flat else "tuple")
+        clone.query.set_values(names)
+        return clone
+
+    @overload
+    def __getitem__(self, index: int) -> Coroutine[Any, Any, T]: ...
+    @overload
+    def __getitem__(self, index: slice) -> QuerySet[T]: ...
+    def __getitem__(self, index: int | slice) -> QuerySet[T] | Coroutine[Any, Any, T]:
+        """``qs[10:20]`` -> LIMIT 10 OFFSET 10 (lazy); ``await qs[3]`` -> one row or IndexError."""
+        if isinstance(index, slice):
+            start, stop = index.start, index.stop
+            if index.step not in (None, 1):
+                raise ValueError("QuerySet slicing does not support a step")
+            if (start is not None and start < 0) or (stop is not None and stop < 0):
+                raise ValueError("negative indexing is not supported on a QuerySet")
+            clone = self._chain()
+            clone.query.set_limits(start, stop)
+            return clone
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise TypeError(f"QuerySet indices must be ints or slices, not {type(index).__name__}")
+        if index < 0:
+            raise ValueError("negative indexing is not supported on a QuerySet")
+        return self._one_at(index)
+
+    async def _one_at(self, index: int) -> T:
+        rows = await self[index : index + 1].all()
+        if not rows:
+            raise IndexError(f"{self.model.__name__} query has no row at index {index}")
+        return rows[0]
+
+    # --- running: rows ----------------------------------------------------------------------
+
+    def __await__(self) -> Generator[Any, None, list[T]]:
+        """``await qs``: the list of rows (the same as ``await qs.all()``)."""
+        return self._fetch_all().__await__()
+
+    async def _fetch_all(self) -> list[T]:
+        database, dialect = await database_for(self.model)
+        sql, params = SQLCompiler(self.query, dialect).select()
+        convert = self._row_converter(dialect)
+        return [convert(row) for row in await database.fetch_all(sql, params)]
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        """``async for row in qs``: rows stream from the server, a chunk at a time."""
+        return self._stream()
+
+    async def _stream(self) -> AsyncIterator[T]:
+        database, dialect = await database_for(self.model)
+        sql, params = SQLCompiler(self.query, dialect).select()
+        convert = self._row_converter(dialect)
+        async for row in database.iterate(sql, params):
+            yield convert(row)
+
+    def _row_converter(self, dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
+        """A function turning one raw row into what this QuerySet yields."""
+        items = self.query.select_items()
+        names = [name for name, _ in items]
+        converters = [expression.convert for _, expression in items]
+
+        def values(row: Sequence[Any]) -> list[Any]:
+            return [convert(value, dialect) for convert, value in zip(converters, row, strict=True)]
+
+        if self.row_kind == "dict":
+            return lambda row: dict(zip(names, values(row), strict=True))
+        if self.row_kind == "tuple":
+            return lambda row: tuple(values(row))
+        if self.row_kind == "flat":
+            return lambda row: converters[0](row[0], dialect)
+        fields = self.model._meta.fields
+        annotation_items = items[len(fields) :]
+
+        def instance(row: Sequence[Any]) -> Model:
+            obj = self.model.from_db(fields, row[: len(fields)], dialect)
+            for (name, expression), value in zip(annotation_items, row[len(fields) :], strict=True):
+                setattr(obj, name, expression.convert(value, dialect))
+            return obj
+
+        return instance
+
+    async def get(self, *conditions: Q, **lookups: Any) -> T:
+        """The one row matching: else ``Model.DoesNotExist`` / ``Model.MultipleObjectsReturned``."""
+        queryset = self.filter(*conditions, **lookups) if conditions or lookups else self
+        rows = await queryset[:MAX_GET_RESULTS].all()
+        if len(rows) == 1:
+            return rows[0]
+        name = self.model.__name__
+        where = f" ({', '.join(f'{k}={v!r}' for k, v in lookups.items())})" if lookups else ""
+        if not rows:
+            raise self.model.DoesNotExist(f"no {name} matches the query{where}")
+        count = "more than 20" if len(rows) == MAX_GET_RESULTS else str(len(rows))
+        raise self.model.MultipleObjectsReturned(
+            f"get() expected one {name} but found {count}{where}"
+        )
+
+    async def first(self) -> T | None:
+        """The first row (by primary key unless ordered), or None."""
+        queryset = self if self.query.order_by else self.order_by("pk")
+        rows = await queryset[:1].all()
+        return rows[0] if rows else None
+
+    async def last(self) -> T | None:
+        """The last row (by primary key unless ordered), or None."""
+        self._check_not_sliced("last")
+        clone = self._chain() if self.query.order_by else self.order_by("pk")
+        clone.query.order_by = [order.reversed() for order in clone.query.order_by]
+        rows = await clone[:1].all()
+        return rows[0] if rows else None
+
+    async def in_bulk(
+        self, id_list: Iterable[Any] | None = None, *, field_name: str = "pk"
+    ) -> dict[Any, T]:
+        """``{key: instance}`` for the given keys (or every row), keyed by a unique field."""
+        field = self.model._meta.get_field(field_name)
+        if not (field.primary_key or field.unique):
+            raise FieldError(f"in_bulk() needs a unique field; {field.label} is not unique")
+        queryset: QuerySet[Any] = self
+        if id_list is not None:
+            keys = list(id_list)
+            if not keys:
+                return {}
+            queryset = self.filter(**{f"{field_name}__in": keys})
+        return {getattr(obj, field.name): obj for obj in await queryset.all()}
+
+    # --- running: numbers -----------------------------------------------------------------
+
+    async def count(self) -> int:
+        """``SELECT COUNT(*)``: how many rows match."""
+        database, dialect = await database_for(self.model)
+        row = await database.fetch_one(*SQLCompiler(self.query, dialect).count())
+        return int(row[0]) if row else 0
+
+    async def exists(self) -> bool:
+        """Whether any row matches (the database stops at the first one)."""
+        database, dialect = await database_for(self.model)
+        return await database.fetch_one(*SQLCompiler(self.query, dialect).exists()) is not None
+
+    async def aggregate(self, *aggregates: Aggregate, **named: Expression) -> dict[str, Any]:
+        """``aggregate(Sum("age"), oldest=Max("age"))`` -> ``{"age__sum": 90, "oldest": 40}``."""
+        expressions: dict[str, Expression] = {a.default_alias(): a for a in aggregates}
+        expressions.update(named)
+        if not expressions:
+            raise TypeError("aggregate() needs at least one aggregate")
+        resolved = {}
+        for alias, expression in expressions.items():
+            resolved[alias] = expression.resolve(self.query)
+            if not resolved[alias].contains_aggregate:
+                raise TypeError(f"aggregate({alias}=...) needs an aggregate, got {expression!r}")
+        database, dialect = await database_for(self.model)
+        row = await database.fetch_one(*SQLCompiler(self.query, dialect).aggregate(resolved))
+        assert row is not None  # an aggregate query always returns one row
+        return {
+            alias: expression.convert(value, dialect)
+            for (alias, expression), value in zip(resolved.items(), row, strict=True)
+        }
+
+    # --- running: changes -----------------------------------------------------------------
+
+    async def update(self, **values: Any) -> int:
+        """``UPDATE ... SET``: values are validated; ``F()`` expressions run in the database.
+
+        Returns the number of rows matched.
+        """
+        if not values:
+            raise TypeError("update() needs at least one field=value")
+        meta = self.model._meta
+        assignments: list[tuple[Field, Any]] = []
+        for name, value in values.items():
+            field = meta.get_field(name)
+            if isinstance(value, Expression):
+                value = value.resolve(self.query)
+            else:
+                value = field.clean(value)
+            assignments.append((field, value))
+        database, dialect = await database_for(self.model)
+        result = await database.execute(*SQLCompiler(self.query, dialect).update(assignments))
+        return result.rowcount
+
+    async def delete(self) -> int:
+        """``DELETE`` the matching rows; returns how many were deleted."""
+        database, dialect = await database_for(self.model)
+        result = await database.execute(*SQLCompiler(self.query, dialect).delete())
+        return result.rowcount
+
+    async def create(self, **values: Any) -> T:
+        """Make an instance, validate it, INSERT it; returns it with its primary key set."""
+        obj = self.model(**values)
+        await obj.save()
+        return obj  # type: ignore[return-value]
+
+    async def bulk_create(self, objs: Iterable[T], *, batch_size: int | None = None) -> list[T]:
+        """INSERT many instances with few statements (validated first).
+
+        Primary keys are set where the database returns them (PostgreSQL, SQLite >= 3.35,
+        MariaDB >= 10.5); on MySQL, as in Django, they stay None.
+        """
+        instances: list[Any] = list(objs)
+        for obj in instances:
+            if not isinstance(obj, self.model):
+                raise TypeError(f"bulk_create() takes {self.model.__name__} instances, not {obj!r}")
+        await self.insert_instances(instances, batch_size=batch_size)
+        return instances
+
+    async def insert_instances(
+        self, instances: Sequence[Model], *, batch_size: int | None = None
+    ) -> None:
+        """Validate and INSERT ``instances``; set generated keys where the database reports them."""
+        if not instances:
+            return
+        for obj in instances:
+            obj.full_clean()
+        meta = self.model._meta
+        database, dialect = await database_for(self.model)
+        pk = meta.pk
+        # Rows that carry their own key are inserted with it; the others let the database pick.
+        with_key = [obj for obj in instances if obj.pk is not None or not pk.auto_generated]
+        without_key = [obj for obj in instances if obj.pk is None and pk.auto_generated]
+        for group, fields in (
+            (with_key, meta.fields),
+            (without_key, [field for field in meta.fields if field is not pk]),
+        ):
+            per_batch = batch_size or max(1, MAX_INSERT_PARAMS // max(1, len(fields)))
+            for start in range(0, len(group), per_batch):
+                batch = group[start : start + per_batch]
+                await self._insert_batch(database, dialect, batch, fields, group is without_key)
+
+    async def _insert_batch(
+        self,
+        database: Database,
+        dialect: Dialect,
+        batch: Sequence[Model],
+        fields: Sequence[Field],
+        needs_key: bool,
+    ) -> None:
+        pk = self.model._meta.pk
+        rows = [
+            [field.to_db(getattr(obj, field.name), dialect) for field in fields] for obj in batch
+        ]
+        returning = pk if needs_key else None
+        sql, params = compile_insert(self.model, fields, rows, dialect, returning=returning)
+        result = await database.execute(sql, params)
+        if needs_key:
+            if dialect.supports_returning:
+                for obj, row in zip(batch, result.rows, strict=True):
+                    obj.pk = pk.from_db(row[0], dialect)
+            elif len(batch) == 1:
+                batch[0].pk = result.lastrowid
+        for obj in batch:
+            obj._persisted = True
+
+    async def bulk_update(
+        self, objs: Iterable[T], fields: Sequence[str], *, batch_size: int | None = None
+    ) -> int:
+        """UPDATE ``fields`` of each instance, in one transaction; returns rows matched."""
+        meta = self.model._meta
+        targets = [meta.get_field(name) for name in fields]
+        if not targets or any(field.primary_key for field in targets):
+            raise FieldError("bulk_update() needs field names, and not the primary key")
+        instances: list[Any] = list(objs)
+        if any(obj.pk is None for obj in instances):
+            raise FieldError("bulk_update() needs instances that have a primary key")
+        if not instances:
+            return 0
+        for obj in instances:
+            obj.full_clean([field.name for field in targets])
+        database, dialect = await database_for(self.model)
+        assignments = [(field, None) for field in targets]
+        query = Query(self.model)
+        query.add_q(Q(pk=instances[0].pk))
+        sql, _ = SQLCompiler(query, dialect).update(assignments)
+        seq_of_params = [
+            [field.to_db(getattr(obj, field.name), dialect) for field in targets]
+            + [meta.pk.to_db(obj.pk, dialect)]
+            for obj in instances
+        ]
+        per_batch = batch_size or len(seq_of_params)
+        total = 0
+        async with atomic(database):
+            for start in range(0, len(seq_of_params), per_batch):
+                result = await database.execute_many(sql, seq_of_params[start : start + per_batch])
+                total += result.rowcount
+        return total
+
+    async def get_or_create(
+        self, defaults: dict[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """The row matching ``lookups``, or a new one made from them plus ``defaults``.
+
+        Returns ``(instance, created)``. If another task creates the same row in the meantime
+        (a unique field refuses ours), the existing row is returned instead.
+        """
+        try:
+            return await self.get(**lookups), False
+        except self.model.DoesNotExist:
+            pass
+        values = {key: value for key, value in lookups.items() if "__" not in key}
+        values.update(defaults or {})
+        try:
+            # A savepoint: inside an outer transaction, the failed INSERT must not spoil it.
+            async with atomic(self.model._meta.database):
+                return await self.create(**values), True
+        except IntegrityError:
+            try:
+                return await self.get(**lookups), False
+            except self.model.DoesNotExist:
+                pass
+            raise
+
+    async def update_or_create(
+        self, defaults: dict[str, Any] | None = None, **lookups: Any
+    ) -> tuple[T, bool]:
+        """Update the row matching ``lookups`` with ``defaults``, or create it.
+
+        The row is locked (``select_for_update``) between reading and writing it.
+        """
+        defaults = defaults or {}
+        async with atomic(self.model._meta.database):
+            try:
+                obj: Any = await self.select_for_update().get(**lookups)
+            except self.model.DoesNotExist:
+                return await self.get_or_create(defaults, **lookups)
+            for name, value in defaults.items():
+                self.model._meta.get_field(name)
+                setattr(obj, name, value)
+            await obj.save()
+            return obj, False

@@ -1,0 +1,208 @@
+"""Fixtures shared by every covet-orm test: a fresh database on each backend.
+
+``database`` is parametrized over SQLite, PostgreSQL and MySQL/MariaDB, so a
+test written once runs on all three and behaviour cannot drift between them::
+
+    async def test_something(database, vendor):
+        await database.execute(...)
+
+* SQLite: a new file in the test's tmp_path.
+* PostgreSQL and MySQL: one database ``covet_test_<random>`` per backend per
+  test session (creating one takes a moment), created through an admin
+  connection to ``COVET_TEST_POSTGRES_URL`` / ``COVET_TEST_MYSQL_URL`` and
+  dropped when the session ends. Every table a test made is dropped after it.
+
+The fixture's Database is also configured as the alias "default" for the
+test's duration; the registry is restored afterwards. When a server's variable
+is unset or the server cannot be reached the test is skipped with a loud
+reason (and the root conftest turns any skip into a failure when CI=true).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from covet.orm import database as database_module
+from covet.orm.database import Database, configure
+from covet.orm.urls import DatabaseURL, parse_database_url
+
+SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
+SERVER_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB"}
+
+VENDORS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    pytest.param("mysql", id="mysql", marks=pytest.mark.mysql),
+]
+
+
+class ServerDatabases:
+    """The per-session test databases on the servers, made on first request."""
+
+    def __init__(self) -> None:
+        self.urls: dict[str, DatabaseURL] = {}
+        self.unavailable: dict[str, str] = {}
+
+    def url_for(self, vendor: str) -> DatabaseURL:
+        """The URL of this session's test database on ``vendor`` (skips if impossible)."""
+        if vendor not in self.urls and vendor not in self.unavailable:
+            try:
+                self.urls[vendor] = self._create(vendor)
+            except Exception as error:  # whatever stops us, the reason is reported
+                self.unavailable[vendor] = " ".join(str(error).split()) or repr(error)
+        if vendor in self.unavailable:
+            pytest.skip(f"!!! {SERVER_NAMES[vendor]} not available: {self.unavailable[vendor]}")
+        return self.urls[vendor]
+
+    def _create(self, vendor: str) -> DatabaseURL:
+        variable = SERVER_VARIABLES[vendor]
+        admin_url = os.environ.get(variable)
+        if not admin_url:
+            raise RuntimeError(f"{variable} is not set")
+        admin = parse_database_url(admin_url)
+        name = f"covet_test_{secrets.token_hex(4)}"
+        if vendor == "postgresql":
+            _admin_postgres(admin, f'CREATE DATABASE "{name}"')
+        else:
+            _admin_mysql(admin, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        return admin.with_database(name)
+
+    def drop_all(self) -> None:
+        for vendor, url in self.urls.items():
+            if vendor == "postgresql":
+                _admin_postgres(
+                    url.with_database(_admin_db(vendor)),
+                    f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)',
+                )
+            else:
+                _admin_mysql(url, f"DROP DATABASE IF EXISTS `{url.database}`")
+        self.urls.clear()
+
+
+def _admin_db(vendor: str) -> str:
+    admin = parse_database_url(os.environ[SERVER_VARIABLES[vendor]])
+    return str(admin.database)
+
+
+def _admin_postgres(url: DatabaseURL, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.user,
+        password=url.password,
+        dbname=url.database,
+        autocommit=True,
+        connect_timeout=5,
+    ) as connection:
+        connection.execute(sql.encode())
+
+
+def _admin_mysql(url: DatabaseURL, sql: str) -> None:
+    import pymysql
+
+    connection = pymysql.connect(
+        host=url.host,
+        port=url.port or 3306,
+        user=url.user or "root",
+        password=url.password or "",
+        connect_timeout=5,
+    )
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def server_databases() -> Iterator[ServerDatabases]:
+    """Creates the servers' test databases lazily; drops them when the session ends."""
+    servers = ServerDatabases()
+    yield servers
+    servers.drop_all()
+
+
+@pytest.fixture(params=VENDORS)
+def vendor(request: pytest.FixtureRequest) -> str:
+    """The backend this test runs on: "sqlite", "postgresql" or "mysql"."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def database_url(vendor: str, server_databases: ServerDatabases, tmp_path: Any) -> DatabaseURL:
+    """The URL of an empty database on ``vendor`` (skips when the server is missing)."""
+    if vendor == "sqlite":
+        return parse_database_url(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    return server_databases.url_for(vendor)
+
+
+@pytest.fixture
+async def database(database_url: DatabaseURL) -> AsyncIterator[Database]:
+    """A connected Database on an empty database, also configured as "default"."""
+    saved = dict(database_module._databases)
+    db = configure(database_url.render())
+    await db.connect()
+    try:
+        yield db
+    finally:
+        created = [d for d in database_module.databases().values() if d not in saved.values()]
+        await _drop_tables(db)
+        for other in created:
+            await other.disconnect()
+        database_module._databases.clear()
+        database_module._databases.update(saved)
+
+
+async def _drop_tables(db: Database) -> None:
+    """Remove whatever the test created, so the next test starts empty."""
+    await db.connect()  # a test may have disconnected it
+    if db.vendor == "postgresql":
+        await db.execute("DROP SCHEMA public CASCADE")
+        await db.execute("CREATE SCHEMA public")
+    elif db.vendor == "mysql":
+        # One connection for all of it (atomic() binds one): the SET is per session.
+        async with db.atomic():
+            rows = await db.fetch_all(
+                "SELECT table_name, table_type FROM information_schema.tables"
+                " WHERE table_schema = DATABASE()"
+            )
+            await db.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for name, kind in rows:
+                await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
+            await db.execute("SET FOREIGN_KEY_CHECKS = 1")
+    await db.disconnect()
+
+
+@pytest.fixture
+async def empty_registry(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """No database configured, no COVET_DATABASE_URL, the working directory a tmp dir.
+
+    Whatever the test configures is disconnected and the registry restored after it.
+    """
+    saved = dict(database_module._databases)
+    saved_replaced = list(database_module._replaced)
+    database_module._databases.clear()
+    database_module._replaced.clear()
+    monkeypatch.delenv(database_module.DATABASE_URL_VARIABLE, raising=False)
+    monkeypatch.chdir(tmp_path)
+    try:
+        yield
+    finally:
+        await database_module.close_all()
+        database_module._databases.clear()
+        database_module._databases.update(saved)
+        database_module._replaced[:] = saved_replaced
+
+
+@pytest.fixture
+def ph(database: Database) -> str:
+    """The bound-parameter placeholder of the database's driver: ``?`` or ``%s``."""
+    return "?" if database.paramstyle == "qmark" else "%s"

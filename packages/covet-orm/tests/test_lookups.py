@@ -1,0 +1,258 @@
+"""lookups.py: every lookup means the same on SQLite, PostgreSQL and MySQL/MariaDB.
+
+Each case runs on all three backends (the ``database`` fixture), against the same rows, and
+expects the same set of matches: case rules, LIKE wildcards in values, trailing spaces,
+non-ASCII letters, NULLs under exclude().
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from covet.orm import (
+    BinaryField,
+    CharField,
+    Database,
+    F,
+    FieldError,
+    IntegerField,
+    Model,
+    Q,
+    TextField,
+    ValidationError,
+    create_tables,
+)
+
+
+class Word(Model):
+    __tablename__ = "words"
+
+    text = CharField(max_length=100, null=True)
+    n = IntegerField(default=0)
+
+
+class Note(Model):
+    __tablename__ = "notes"
+
+    body = TextField()
+    data = BinaryField(null=True)
+
+
+TEXTS = [
+    "Apple",
+    "apple",
+    "APPLE pie",
+    "banana",
+    "50% off",
+    "50 off",
+    "a_b",
+    "axb",
+    "x'y",
+    "back\\slash",
+    "ünïcode Ä",
+    "trailing ",
+    "trailing",
+    None,
+]
+
+
+@pytest.fixture
+async def words(database: Database) -> AsyncIterator[Database]:
+    await create_tables(database, Word)
+    await Word.objects.bulk_create([Word(text=text, n=i) for i, text in enumerate(TEXTS)])
+    return database
+
+
+async def matching(**lookup: Any) -> set[str | None]:
+    return set(await Word.objects.filter(**lookup).values_list("text", flat=True))
+
+
+CASES = [
+    # exact: case, trailing spaces and accents all count
+    ({"text": "apple"}, {"apple"}),
+    ({"text": "APPLE"}, set()),
+    ({"text": "trailing"}, {"trailing"}),
+    ({"text__exact": "trailing "}, {"trailing "}),
+    ({"text": "ünïcode ä"}, set()),
+    # iexact: LOWER() of both sides
+    ({"text__iexact": "APPLE"}, {"Apple", "apple"}),
+    # contains: case-sensitive everywhere (SQLite's LIKE and MySQL's collations are not)
+    ({"text__contains": "pp"}, {"Apple", "apple"}),
+    ({"text__contains": "PP"}, {"APPLE pie"}),
+    ({"text__contains": "A"}, {"Apple", "APPLE pie"}),
+    ({"text__contains": "Ä"}, {"ünïcode Ä"}),
+    ({"text__contains": "ä"}, set()),
+    ({"text__icontains": "aPp"}, {"Apple", "apple", "APPLE pie"}),
+    # LIKE's wildcards in a value match only themselves
+    ({"text__contains": "%"}, {"50% off"}),
+    ({"text__icontains": "0% O"}, {"50% off"}),
+    ({"text__contains": "_"}, {"a_b"}),
+    ({"text__startswith": "a_"}, {"a_b"}),
+    ({"text__contains": "*"}, set()),
+    ({"text__contains": "'"}, {"x'y"}),
+    ({"text__contains": "\\"}, {"back\\slash"}),
+    ({"text__icontains": "K\\S"}, {"back\\slash"}),
+    # startswith / endswith and their i-twins
+    ({"text__startswith": "app"}, {"apple"}),
+    ({"text__istartswith": "app"}, {"Apple", "apple", "APPLE pie"}),
+    ({"text__endswith": "PIE"}, set()),
+    ({"text__iendswith": "PIE"}, {"APPLE pie"}),
+    ({"text__endswith": "g "}, {"trailing "}),
+    ({"text__endswith": "g"}, {"trailing"}),
+    # in, comparisons and range on text: code point order
+    ({"text__in": ["apple", "APPLE pie", "nope"]}, {"apple", "APPLE pie"}),
+    ({"text__in": ["APPLE"]}, set()),
+    ({"text__in": []}, set()),
+    ({"text__gt": "x"}, {"x'y", "ünïcode Ä"}),
+    ({"text__gte": "x'y"}, {"x'y", "ünïcode Ä"}),
+    ({"text__lt": "B"}, {"Apple", "APPLE pie", "50% off", "50 off"}),
+    ({"text__lte": "50 off"}, {"50 off"}),
+    ({"text__range": ("a", "b")}, {"apple", "a_b", "axb"}),
+    # NULL
+    ({"text__isnull": True}, {None}),
+    ({"text": None}, {None}),
+]
+
+
+@pytest.mark.parametrize(("lookup", "expected"), CASES, ids=[repr(c[0]) for c in CASES])
+async def test_lookup_matches_the_same_rows_on_every_backend(
+    words: Database, lookup: dict[str, Any], expected: set[str | None]
+) -> None:
+    assert await matching(**lookup) == expected
+
+
+async def test_case_insensitive_lookups_fold_non_ascii_except_on_sqlite(
+    words: Database, vendor: str
+) -> None:
+    # The one documented difference: SQLite's LOWER() folds ASCII letters only.
+    expected = set() if vendor == "sqlite" else {"ünïcode Ä"}
+    assert await matching(text__icontains="ä") == expected
+    assert await matching(text__iexact="ÜNÏCODE ä") == expected
+
+
+async def test_isnull_false_and_numbers(words: Database) -> None:
+    assert len(await matching(text__isnull=False)) == len(TEXTS) - 1
+    numbers = Word.objects.values_list("n", flat=True).order_by("n")
+    assert await numbers.filter(n__gt=11) == [12, 13]
+    assert await numbers.filter(n__gte=12) == [12, 13]
+    assert await numbers.filter(n__lt=2) == [0, 1]
+    assert await numbers.filter(n__lte=1) == [0, 1]
+    assert await numbers.filter(n__range=(3, 5)) == [3, 4, 5]
+    assert await numbers.filter(n__in=[1, 3, 99]) == [1, 3]
+    assert await numbers.filter(n=7) == [7]
+
+
+async def test_exclude_keeps_rows_where_the_column_is_null(words: Database) -> None:
+    remaining = set(await Word.objects.exclude(text="apple").values_list("text", flat=True))
+    assert None in remaining
+    assert "apple" not in remaining
+    assert len(remaining) == len(TEXTS) - 1
+    assert await Word.objects.exclude(text__contains="a").filter(text__isnull=True).count() == 1
+
+
+async def test_q_objects_combine(words: Database) -> None:
+    found = set(
+        await Word.objects.filter(Q(text="apple") | Q(text="banana"), ~Q(n=0)).values_list(
+            "text", flat=True
+        )
+    )
+    assert found == {"apple", "banana"}
+    none = await Word.objects.filter(Q(text="apple") & Q(text="banana")).count()
+    assert none == 0
+
+
+NASTY = [
+    "it's",
+    'say "hi"',
+    "back\\slash\\\\ and \\n",
+    "100%",
+    "%s %d %(name)s %%",
+    "? ?? $1 :name",
+    "emoji 🎉 and 👩‍👩‍👧 family",
+    "Robert'); DROP TABLE notes;--",
+    "SELECT * FROM notes WHERE 1=1",
+    "tab\tnew\nline\rreturn",
+    "ünïcödé ß Ω 中文",
+    "\u202eright-to-left",
+    "",
+    " ",
+    "NULL",
+]
+
+
+@pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
+async def test_nasty_strings_round_trip_and_match_themselves(database: Database, text: str) -> None:
+    await create_tables(database, Note)
+    note = await Note.objects.create(body=text, data=text.encode())
+    await Note.objects.create(body="other")
+    loaded = await Note.objects.get(pk=note.pk)
+    assert loaded.body == text
+    assert loaded.data == text.encode()
+    assert await Note.objects.filter(body=text).count() == 1
+    assert await Note.objects.filter(data=text.encode()).count() == 1
+    if text:
+        assert await Note.objects.filter(body__contains=text).count() == 1
+        assert await Note.objects.filter(body__startswith=text).count() == 1
+        assert await Note.objects.filter(body__iendswith=text).count() == 1
+    assert await Note.objects.count() == 2
+
+
+async def test_every_byte_value_round_trips(database: Database) -> None:
+    await create_tables(database, Note)
+    blob = bytes(range(256)) * 4
+    note = await Note.objects.create(body="bytes", data=blob)
+    assert (await Note.objects.get(pk=note.pk)).data == blob
+    assert await Note.objects.filter(data__in=[blob, b"x"]).count() == 1
+
+
+async def test_names_carrying_sql_are_refused_and_nothing_runs(words: Database) -> None:
+    with pytest.raises(FieldError) as caught:
+        Word.objects.filter(**{"name; DROP TABLE words--": 1})
+    message = str(caught.value)
+    assert "Word" in message
+    assert "'name; DROP TABLE words--'" in message
+    assert "choices are: pk, id, text, n" in message
+    with pytest.raises(FieldError, match="unsupported lookup 'contains; DROP TABLE words'"):
+        Word.objects.filter(**{"text__contains; DROP TABLE words": "x"})
+    with pytest.raises(FieldError, match="has no field"):
+        Word.objects.order_by("text; DROP TABLE words")
+    with pytest.raises(FieldError, match="has no field"):
+        Word.objects.values("text FROM words; --")
+    with pytest.raises(FieldError, match="has no field"):
+        await Word.objects.filter(n=1).update(**{"n = 0; --": 1})
+    with pytest.raises(FieldError, match="invalid annotation name"):
+        Word.objects.annotate(**{'x" FROM words; --': Q()})  # type: ignore[arg-type]
+    assert await Word.objects.count() == len(TEXTS)
+
+
+async def test_unknown_lookup_names_the_valid_ones(words: Database) -> None:
+    with pytest.raises(FieldError) as caught:
+        Word.objects.filter(n__contains=1)
+    assert str(caught.value) == (
+        "Word: unsupported lookup 'contains' on IntegerField Word.n; choices are: "
+        "exact, gt, gte, in, isnull, lt, lte, range"
+    )
+    with pytest.raises(FieldError, match=r"unsupported lookup 'year__gt' on CharField Word\.text"):
+        Word.objects.filter(text__year__gt=1)
+
+
+def test_lookup_values_are_checked_by_the_field() -> None:
+    with pytest.raises(ValidationError, match=r"Word\.n: expected an integer, got 'ten'"):
+        Word.objects.filter(n__gt="ten")
+    with pytest.raises(FieldError, match="use isnull=True"):
+        Word.objects.filter(n__gt=None)
+    with pytest.raises(FieldError, match="takes a list"):
+        Word.objects.filter(n__in=5)
+    with pytest.raises(FieldError, match="takes a list"):
+        Word.objects.filter(text__in="abc")
+    with pytest.raises(FieldError, match=r"takes \(low, high\), got 3 items"):
+        Word.objects.filter(n__range=(1, 2, 3))
+    with pytest.raises(FieldError, match=r"takes \(low, high\)"):
+        Word.objects.filter(n__range=5)
+    with pytest.raises(FieldError, match="True or False"):
+        Word.objects.filter(n__isnull="yes")
+    with pytest.raises(FieldError, match="takes a string"):
+        Word.objects.filter(text__contains=F("text"))
