@@ -254,7 +254,8 @@ def test_repr_names_alias_and_masks_password() -> None:
 # --- the registry of named databases ------------------------------------------
 
 
-async def test_embedded_default_when_nothing_is_configured(empty_registry, tmp_path):
+async def test_embedded_default_when_nothing_is_configured(empty_registry, tmp_path, monkeypatch):
+    monkeypatch.setenv("COVET_DATABASE_URL", "")  # set but empty: as good as unset
     db = get_database()
     assert db.is_embedded_default
     assert db.url.path == "covet.sqlite3"

@@ -249,8 +249,9 @@ def configure(url: str | None = None, *, alias: str = "default") -> Database:
     if url is None:
         if alias != "default":
             raise DatabaseConfigError(f"configure(alias={alias!r}) needs a database URL")
-        url = os.environ.get(DATABASE_URL_VARIABLE) or EMBEDDED_DEFAULT_URL
-        embedded = url == EMBEDDED_DEFAULT_URL and DATABASE_URL_VARIABLE not in os.environ
+        from_environment = os.environ.get(DATABASE_URL_VARIABLE)
+        url = from_environment or EMBEDDED_DEFAULT_URL
+        embedded = not from_environment
     database = Database(url, alias=alias)
     database.is_embedded_default = embedded
     previous = _databases.get(alias)

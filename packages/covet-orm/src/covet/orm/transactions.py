@@ -76,7 +76,7 @@ def current_transaction(database: Database) -> Transaction | None:
     """The transaction this task has open on ``database``, or None."""
     transaction = (_open.get() or {}).get(database)
     if transaction is None or transaction.task is not asyncio.current_task():
-        return None
+        return None  # none open, or a parent task's (see "How a transaction finds...")
     return transaction
 
 

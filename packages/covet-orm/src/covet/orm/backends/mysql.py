@@ -231,9 +231,6 @@ class MySQLConnection(Connection):
             stream, self._stream = self._stream, None
             await stream.read_rest()
 
-    async def run_control(self, sql: str) -> None:
-        await self.execute(sql)
-
     def translate_error(self, error: Exception, sql: str) -> DatabaseError | None:
         if not isinstance(error, pymysql.Error):
             return None
