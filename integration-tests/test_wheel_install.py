@@ -87,10 +87,38 @@ def test_covet_router_installs_alone_as_a_namespace_portion(tmp_path: Path) -> N
     assert report["asgi_error"] == "covet.asgi"
 
 
+ORM_ALONE = """\
+import importlib.metadata, json, sys
+import covet.orm
+web = [name for name in sys.modules if name.split(".")[0] in {"starlette", "httpx", "uvicorn"}]
+web += [name for name in sys.modules if name.startswith(("covet.asgi", "covet.router"))]
+print(json.dumps({
+    "distributions": sorted(d.metadata["Name"] for d in importlib.metadata.distributions()),
+    "web_modules": web,
+}))
+"""
+
+
+def test_covet_orm_installs_alone_without_any_web_package(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    pip_install(python, PACKAGES / "covet-orm")
+    result = run_in(python, ORM_ALONE, tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    installed = {name.lower() for name in report["distributions"]} - {"pip", "setuptools"}
+    # aiosqlite (and what it needs itself) for the embedded default; no server driver either.
+    assert "covet-orm" in installed
+    assert "aiosqlite" in installed
+    assert not installed & {"covet-asgi", "covet-router", "covetpy", "starlette", "httpx"}
+    assert not installed & {"uvicorn", "psycopg", "aiomysql", "pymysql"}
+    assert report["web_modules"] == []
+
+
 FULL_STACK = """\
 import asyncio, json
 from covet import CovetPy
-import covet, covet.asgi, covet.router
+from covet.database.orm import Model, CharField
+import covet, covet.asgi, covet.router, covet.orm
 
 app = CovetPy()
 
@@ -125,7 +153,7 @@ status, body = asyncio.run(call("/hello/wheel"))
 print(json.dumps({
     "status": status,
     "body": body,
-    "files": [covet.__file__, covet.router.__file__, covet.asgi.__file__],
+    "files": [covet.__file__, covet.router.__file__, covet.asgi.__file__, covet.orm.__file__],
 }))
 """
 
@@ -133,7 +161,13 @@ print(json.dumps({
 def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> None:
     venv_dir = tmp_path / "venv"
     python = make_venv(venv_dir)
-    pip_install(python, PACKAGES / "covet-router", PACKAGES / "covet-asgi", PACKAGES / "covetpy")
+    pip_install(
+        python,
+        PACKAGES / "covet-router",
+        PACKAGES / "covet-asgi",
+        PACKAGES / "covet-orm",
+        PACKAGES / "covetpy",
+    )
 
     result = run_in(python, FULL_STACK, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -141,11 +175,12 @@ def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> N
     assert report["status"] == 200
     assert report["body"] == {"hello": "wheel"}
     # covetpy's __init__.py and both portions share the venv's one covet directory.
-    covet_init, router_init, asgi_init = map(Path, report["files"])
+    covet_init, router_init, asgi_init, orm_init = map(Path, report["files"])
     covet_dir = covet_init.parent
     assert covet_dir.is_relative_to(venv_dir)
     assert router_init.parent.parent == covet_dir
     assert asgi_init.parent.parent == covet_dir
+    assert orm_init.parent.parent == covet_dir
 
     # The console script and its entry-point commands came with the covetpy wheel.
     help_result = subprocess.run(
