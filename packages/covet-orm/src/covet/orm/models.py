@@ -27,14 +27,17 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Self
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from covet.orm import errors, signals
 from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
 from covet.orm.manager import Manager
 from covet.orm.queryset import QuerySet
+
+if TYPE_CHECKING:
+    import pydantic
 
 __all__ = ["Model", "ModelMeta", "Options"]
 
@@ -301,3 +304,35 @@ class Model(metaclass=ModelMeta):
         for field in self._meta.fields:
             setattr(self, field.name, getattr(fresh, field.name))
         self._persisted = True
+
+    # --- pydantic schemas (schemas.py; needs the covet-orm[pydantic] extra) -----------------
+
+    @classmethod
+    def schema(
+        cls,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        for_: Literal["input", "output"] = "output",
+        name: str | None = None,
+        nested: Mapping[str, type[pydantic.BaseModel]] | None = None,
+    ) -> type[pydantic.BaseModel]:
+        """A pydantic model of this model's fields: :func:`covet.orm.schemas.model_schema`."""
+        from covet.orm.schemas import model_schema
+
+        return model_schema(
+            cls, include=include, exclude=exclude, for_=for_, name=name, nested=nested
+        )
+
+    def to_schema(self, schema: type[pydantic.BaseModel] | None = None) -> pydantic.BaseModel:
+        """This instance as ``schema`` (default: ``type(self).schema()``), validated."""
+        from covet.orm.schemas import to_schema
+
+        return to_schema(self, schema or type(self).schema())
+
+    @classmethod
+    def from_schema(cls, data: pydantic.BaseModel | Mapping[str, Any]) -> Self:
+        """A new, unsaved instance from a schema instance (or a dict): ``save()`` INSERTs it."""
+        from covet.orm.schemas import schema_values
+
+        return cls(**schema_values(data))
