@@ -64,6 +64,7 @@ from covet.orm.models import Model
 from covet.orm.queryset import QuerySet
 from covet.orm.raw import RawQuerySet
 from covet.orm.schema import create_tables, drop_tables
+from covet.orm.signals import Signal, post_delete, post_save, pre_delete, pre_save, receiver
 from covet.orm.transactions import atomic
 from covet.orm.urls import DatabaseURL, parse_database_url
 
@@ -141,4 +142,12 @@ __all__ = [
     "DoesNotExist",
     "MultipleObjectsReturned",
     # --- end of the model layer ---
+    # --- signals (pydantic schemas: covet.orm.schemas, extra covet-orm[pydantic]) ---
+    "Signal",
+    "pre_save",
+    "post_save",
+    "pre_delete",
+    "post_delete",
+    "receiver",
+    # --- end of signals ---
 ]

@@ -27,14 +27,17 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar, Self
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from covet.orm import errors
+from covet.orm import errors, signals
 from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
 from covet.orm.manager import Manager
 from covet.orm.queryset import QuerySet
+
+if TYPE_CHECKING:
+    import pydantic
 
 __all__ = ["Model", "ModelMeta", "Options"]
 
@@ -234,7 +237,24 @@ class Model(metaclass=ModelMeta):
         """Validate, then INSERT (a new instance) or UPDATE (one that came from the database).
 
         ``update_fields`` limits the UPDATE to those fields (and their validation).
+        ``pre_save`` and ``post_save`` are sent around the write (``signals.py``).
         """
+        # --- signals (signals.py): pre_save and post_save around the write ---
+        names = (
+            None if update_fields is None else [self._meta.get_field(n).name for n in update_fields]
+        )
+        model, created = type(self), not self._persisted
+        sent = {"instance": self, "created": created, "update_fields": None}
+        if names is not None:
+            sent["update_fields"] = frozenset(names)
+        async with signals.atomic_if_observed(model, signals.pre_save, signals.post_save):
+            await signals.pre_save.send(model, **sent)
+            await self._save_row(update_fields=names)
+            await signals.post_save.send(model, **sent)
+        # --- end of signals ---
+
+    async def _save_row(self, *, update_fields: Iterable[str] | None = None) -> None:
+        """The INSERT or UPDATE of :meth:`save`, without signals."""
         meta = self._meta
         queryset: QuerySet[Self] = QuerySet(type(self))
         if update_fields is not None:
@@ -261,10 +281,19 @@ class Model(metaclass=ModelMeta):
             await queryset.insert_instances([self])
 
     async def delete(self) -> None:
-        """DELETE this instance's row; the instance stays usable, with ``pk`` set to None."""
+        """DELETE this instance's row; the instance stays usable, with ``pk`` set to None.
+
+        ``pre_delete`` and ``post_delete`` are sent around the DELETE (``signals.py``).
+        """
         if self.pk is None:
             raise errors.OrmError(f"cannot delete a {self._meta.label} that has no primary key")
-        await QuerySet(type(self)).filter(pk=self.pk).delete()
+        # --- signals (signals.py): pre_delete and post_delete around the DELETE ---
+        model = type(self)
+        async with signals.atomic_if_observed(model, signals.pre_delete, signals.post_delete):
+            await signals.pre_delete.send(model, instance=self)
+            await QuerySet(model).filter(pk=self.pk).delete_rows()
+            await signals.post_delete.send(model, instance=self)
+        # --- end of signals ---
         self.pk = None
         self._persisted = False
 
@@ -275,3 +304,35 @@ class Model(metaclass=ModelMeta):
         for field in self._meta.fields:
             setattr(self, field.name, getattr(fresh, field.name))
         self._persisted = True
+
+    # --- pydantic schemas (schemas.py; needs the covet-orm[pydantic] extra) -----------------
+
+    @classmethod
+    def schema(
+        cls,
+        *,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        for_: Literal["input", "output"] = "output",
+        name: str | None = None,
+        nested: Mapping[str, type[pydantic.BaseModel]] | None = None,
+    ) -> type[pydantic.BaseModel]:
+        """A pydantic model of this model's fields: :func:`covet.orm.schemas.model_schema`."""
+        from covet.orm.schemas import model_schema
+
+        return model_schema(
+            cls, include=include, exclude=exclude, for_=for_, name=name, nested=nested
+        )
+
+    def to_schema(self, schema: type[pydantic.BaseModel] | None = None) -> pydantic.BaseModel:
+        """This instance as ``schema`` (default: ``type(self).schema()``), validated."""
+        from covet.orm.schemas import to_schema
+
+        return to_schema(self, schema or type(self).schema())
+
+    @classmethod
+    def from_schema(cls, data: pydantic.BaseModel | Mapping[str, Any]) -> Self:
+        """A new, unsaved instance from a schema instance (or a dict): ``save()`` INSERTs it."""
+        from covet.orm.schemas import schema_values
+
+        return cls(**schema_values(data))

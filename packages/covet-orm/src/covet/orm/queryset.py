@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
+from covet.orm import signals
 from covet.orm.compiler import SQLCompiler, compile_insert
 from covet.orm.database import Database, get_database
 from covet.orm.dialects import Dialect, PostgreSQLDialect, dialect_for
@@ -326,7 +327,33 @@ class QuerySet(Generic[T]):
         return result.rowcount
 
     async def delete(self) -> int:
-        """``DELETE`` the matching rows; returns how many were deleted."""
+        """``DELETE`` the matching rows; returns how many were deleted.
+
+        When the model has ``pre_delete``/``post_delete`` receivers, the rows are read first
+        and deleted one by one, each with its signals, in one transaction (``signals.py``).
+        """
+        # --- signals (signals.py): per-row pre_delete/post_delete, only if someone listens ---
+        if signals.pre_delete.has_receivers(self.model) or signals.post_delete.has_receivers(
+            self.model
+        ):
+            return await self._delete_each()
+        # --- end of signals ---
+        return await self.delete_rows()
+
+    async def _delete_each(self) -> int:
+        """``delete()`` row by row, so each instance gets its signals (``Model.delete``)."""
+        if self.query.is_sliced:
+            raise FieldError("delete() cannot be used on a sliced query")
+        query = self.query.clone()
+        query.values_fields = None  # whatever values() said, the rows become instances
+        async with atomic(self.model._meta.database):
+            instances: list[Model] = await QuerySet(self.model, query).select_for_update().all()
+            for obj in instances:
+                await obj.delete()
+        return len(instances)
+
+    async def delete_rows(self) -> int:
+        """``DELETE`` the matching rows in one statement, sending no signals."""
         database, dialect = await database_for(self.model)
         result = await database.execute(*SQLCompiler(self.query, dialect).delete())
         return result.rowcount
