@@ -521,3 +521,44 @@ async def test_explain_returns_the_plan(blog: dict[str, Any]) -> None:
     assert isinstance(plan, str)
     assert "blog_post" in plan or "SCAN" in plan or "Seq Scan" in plan
     assert await Author.objects.explain()
+
+
+# --- declarations --------------------------------------------------------------------------
+
+
+class Category(Model):
+    __tablename__ = "cat_category"
+    name = CharField(max_length=30)
+    parent = ForeignKey("self", on_delete=SET_NULL, null=True, related_name="children")
+
+
+async def test_a_foreign_key_to_its_own_model(database: Database) -> None:
+    await create_tables(database, Category)
+    root = await Category.objects.create(name="root")
+    leaf = await Category.objects.create(name="leaf", parent=root)
+    loaded = await Category.objects.select_related("parent").get(name="leaf")
+    assert loaded.parent.name == "root"
+    assert (await Category.objects.select_related("parent").get(name="root")).parent is None
+    assert [c.name for c in await root.children.all()] == ["leaf"]
+    assert await Category.objects.filter(parent__name="root").get() == leaf
+    await root.delete()
+    assert (await Category.objects.get(name="leaf")).parent_id is None
+
+
+def test_declaration_mistakes_are_caught_when_the_class_is_made() -> None:
+    with pytest.raises(ValueError, match="on_delete must be one of CASCADE, SET_NULL"):
+        ForeignKey(Author, on_delete="DELETE")
+    with pytest.raises(ValueError, match="on_delete=SET_NULL needs null=True"):
+        ForeignKey(Author, on_delete=SET_NULL)
+    with pytest.raises(FieldError, match=r"Bad\.author: use the model class or 'self'"):
+
+        class Bad(Model):
+            author = ForeignKey("Author", on_delete=CASCADE)
+
+    with pytest.raises(FieldError, match="Author has no ForeignKey to Odd"):
+
+        class Odd(Model):
+            tags = ManyToManyField(Tag, through=Author)
+
+    assert repr(Post.tags) == "<ManyToManyField: Post.tags>"
+    assert Post.author.target is Author
