@@ -8,8 +8,8 @@ Reading order, model layer (from ``filter(age__gte=18)`` to SQL text): ``fields`
 ``models`` -> ``manager`` -> ``queryset`` -> ``query`` -> ``expressions`` -> ``lookups``
 -> ``compiler`` -> ``dialects``; then ``schema`` (CREATE TABLE) and ``raw``.
 
-Relations: ``relations`` -> ``query`` (joins) -> ``compiler`` (FROM) -> ``prefetch``
--> ``deletion`` -> ``tracking`` (the N+1 guard).
+Relations: ``relations`` -> ``related`` -> ``query`` (joins) -> ``compiler`` (FROM)
+-> ``loading`` -> ``deletion`` -> ``tracking`` (the N+1 guard).
 """
 
 from covet.orm.__about__ import __version__
@@ -69,6 +69,7 @@ from covet.orm.manager import Manager
 from covet.orm.models import Model
 from covet.orm.queryset import QuerySet
 from covet.orm.raw import RawQuerySet
+from covet.orm.related import RelatedRef
 from covet.orm.relations import (
     CASCADE,
     PROTECT,
@@ -77,7 +78,6 @@ from covet.orm.relations import (
     ForeignKey,
     ManyToManyField,
     OneToOneField,
-    RelatedRef,
 )
 from covet.orm.schema import create_tables, drop_tables
 from covet.orm.tracking import NPlusOneWarning, set_debug, track_queries

@@ -26,7 +26,7 @@ from covet.orm.database import Database, get_database
 from covet.orm.dialects import Dialect, PostgreSQLDialect, dialect_for
 from covet.orm.errors import FieldError, IntegrityError
 from covet.orm.expressions import Aggregate, Expression, OrderBy, Q
-from covet.orm.query import Query, RelatedSelection
+from covet.orm.query import Query
 from covet.orm.schema import ensure_table
 from covet.orm.transactions import atomic
 
@@ -134,7 +134,7 @@ class QuerySet(Generic[T]):
         for the tags, one for the comments and one for the comments' authors, whatever
         the number of posts. ``await post.tags.all()`` then returns them without a query.
         """
-        from covet.orm.prefetch import check_prefetch_path
+        from covet.orm.loading import check_prefetch_path
 
         for name in names:
             check_prefetch_path(self.model, name)
@@ -234,7 +234,7 @@ class QuerySet(Generic[T]):
         with fix_hint(self.fix_hint):
             rows = [convert(row) for row in await database.fetch_all(sql, params)]
         if self.query.prefetch and self.row_kind == "model":
-            from covet.orm.prefetch import prefetch_related_objects
+            from covet.orm.loading import prefetch_related_objects
 
             await prefetch_related_objects(rows, self.query.prefetch)
         return rows
@@ -277,6 +277,8 @@ class QuerySet(Generic[T]):
             ):
                 setattr(obj, name, expression.convert(value, dialect))
             if selections:
+                from covet.orm.loading import attach_selected
+
                 attach_selected(obj, selections, row[end:], dialect)
             return obj
 
@@ -540,26 +542,3 @@ class QuerySet(Generic[T]):
                 setattr(obj, name, value)
             await obj.save()
             return obj, False
-
-
-def attach_selected(
-    obj: Model, selections: Sequence[RelatedSelection], values: Sequence[Any], dialect: Dialect
-) -> None:
-    """Build each ``select_related`` instance from its columns and hang it on its parent."""
-    from covet.orm.relations import related_cache
-
-    loaded: dict[tuple[str, ...], Model | None] = {(): obj}
-    start = 0
-    for selection in selections:
-        fields = selection.model._meta.fields
-        chunk = values[start : start + len(fields)]
-        start += len(fields)
-        pk_index = fields.index(selection.model._meta.pk)
-        # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
-        related = (
-            None if chunk[pk_index] is None else selection.model.from_db(fields, chunk, dialect)
-        )
-        loaded[selection.path] = related
-        parent = loaded.get(selection.path[:-1])
-        if parent is not None:
-            related_cache(parent)[selection.path[-1]] = related

@@ -1,4 +1,9 @@
-"""prefetch_related: load relations of many rows with one ``IN`` query per level.
+"""Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
+
+``select_related("author__profile")`` adds JOINs and columns to the one SELECT
+(``query.py``); :func:`attach_selected` cuts each row into the instances and hangs each on
+its parent. ``prefetch_related`` runs one more query per level instead, for relations of
+any kind:
 
 ``Post.objects.prefetch_related("tags", "comments__author")`` runs, after the posts' own
 SELECT:
@@ -8,7 +13,7 @@ SELECT:
 2. the comments: ``SELECT ... FROM comment WHERE post_id IN (1, 2, 3)``, grouped per post;
 3. the comments' authors: ``SELECT ... FROM author WHERE id IN (...)``, the keys of step 2.
 
-Each result is stored on its instance (``relations.related_cache``), where the descriptor
+Each result is stored on its instance (``related.related_cache``), where the descriptor
 (``post.author``) or manager (``post.tags.all()``) finds it without a query. A level shared
 by two paths (``"comments"``, ``"comments__author"``) is loaded once.
 """
@@ -16,24 +21,25 @@ by two paths (``"comments"``, ``"comments__author"``) is loaded once.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from covet.orm.errors import FieldError
-from covet.orm.query import LOOKUP_SEPARATOR
+from covet.orm.query import LOOKUP_SEPARATOR, RelatedSelection
 from covet.orm.queryset import QuerySet
-from covet.orm.relations import (
-    ForeignKey,
-    ManyToManyField,
+from covet.orm.related import (
     ReverseManyDescriptor,
     ReverseManyToManyDescriptor,
     ReverseOneDescriptor,
     related_cache,
 )
+from covet.orm.relations import ForeignKey, ManyToManyField
 
 if TYPE_CHECKING:
+    from covet.orm.dialects import Dialect
     from covet.orm.models import Model
 
-__all__ = ["check_prefetch_path", "prefetch_related_objects"]
+__all__ = ["attach_selected", "check_prefetch_path", "prefetch_related_objects"]
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
@@ -118,3 +124,24 @@ async def _prefetch_one(objs: list[Any], name: str) -> list[Any]:
 
 def _pks(objs: list[Any]) -> list[Any]:
     return [obj.pk for obj in objs]
+
+
+def attach_selected(
+    obj: Model, selections: Sequence[RelatedSelection], values: Sequence[Any], dialect: Dialect
+) -> None:
+    """Build each ``select_related`` instance from its columns and hang it on its parent."""
+    loaded: dict[tuple[str, ...], Model | None] = {(): obj}
+    start = 0
+    for selection in selections:
+        fields = selection.model._meta.fields
+        chunk = values[start : start + len(fields)]
+        start += len(fields)
+        pk_index = fields.index(selection.model._meta.pk)
+        # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
+        related = (
+            None if chunk[pk_index] is None else selection.model.from_db(fields, chunk, dialect)
+        )
+        loaded[selection.path] = related
+        parent = loaded.get(selection.path[:-1])
+        if parent is not None:
+            related_cache(parent)[selection.path[-1]] = related
