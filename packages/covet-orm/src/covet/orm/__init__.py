@@ -7,6 +7,9 @@ Reading order, connection layer: ``urls`` -> ``errors`` -> ``backends/base``
 Reading order, model layer (from ``filter(age__gte=18)`` to SQL text): ``fields`` ->
 ``models`` -> ``manager`` -> ``queryset`` -> ``query`` -> ``expressions`` -> ``lookups``
 -> ``compiler`` -> ``dialects``; then ``schema`` (CREATE TABLE) and ``raw``.
+
+Relations: ``relations`` -> ``related`` -> ``query`` (joins) -> ``compiler`` (FROM)
+-> ``loading`` -> ``deletion`` -> ``tracking`` (the N+1 guard).
 """
 
 from covet.orm.__about__ import __version__
@@ -25,8 +28,11 @@ from covet.orm.errors import (
     FieldError,
     IntegrityError,
     MultipleObjectsReturned,
+    NotLoadedError,
     OperationalError,
     OrmError,
+    ProtectedError,
+    RestrictedError,
     TransactionError,
     ValidationError,
 )
@@ -63,8 +69,19 @@ from covet.orm.manager import Manager
 from covet.orm.models import Model
 from covet.orm.queryset import QuerySet
 from covet.orm.raw import RawQuerySet
+from covet.orm.related import RelatedRef
+from covet.orm.relations import (
+    CASCADE,
+    PROTECT,
+    RESTRICT,
+    SET_NULL,
+    ForeignKey,
+    ManyToManyField,
+    OneToOneField,
+)
 from covet.orm.schema import create_tables, drop_tables
 from covet.orm.signals import Signal, post_delete, post_save, pre_delete, pre_save, receiver
+from covet.orm.tracking import NPlusOneWarning, set_debug, track_queries
 from covet.orm.transactions import atomic
 from covet.orm.urls import DatabaseURL, parse_database_url
 
@@ -150,4 +167,20 @@ __all__ = [
     "post_delete",
     "receiver",
     # --- end of signals ---
+    # --- relations: keys, loading, deletion rules, the N+1 guard ---
+    "ForeignKey",
+    "OneToOneField",
+    "ManyToManyField",
+    "CASCADE",
+    "SET_NULL",
+    "PROTECT",
+    "RESTRICT",
+    "RelatedRef",
+    "NotLoadedError",
+    "ProtectedError",
+    "RestrictedError",
+    "track_queries",
+    "set_debug",
+    "NPlusOneWarning",
+    # --- end of relations ---
 ]

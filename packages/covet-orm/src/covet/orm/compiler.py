@@ -49,6 +49,30 @@ class SQLCompiler:
     def table(self) -> str:
         return self.quote(self.query.model._meta.table_name)
 
+    def column(self, field: Field, alias: str | None) -> str:
+        """``"age"``; ``"users"."age"`` or ``"t1"."name"`` once the query has JOINs."""
+        if alias is None and not self.query.joins:
+            return self.quote(field.column)
+        assert field.model is not None
+        table = alias or self.query.model._meta.table_name
+        return f"{self.quote(table)}.{self.quote(field.column)}"
+
+    def from_clause(self) -> str:
+        """The table, and a ``LEFT JOIN`` per relation the query follows.
+
+        LEFT, not INNER: a row with no related row stays (``Count("posts")`` is 0 for an
+        author without posts, ``select_related`` of a NULL key gives None); a condition on
+        the joined table drops such rows anyway.
+        """
+        sql = self.table
+        for join in self.query.joins.values():
+            alias = self.quote(join.alias)
+            sql += (
+                f" LEFT JOIN {self.quote(join.table)} {alias} ON {alias}.{self.quote(join.column)}"
+                f" = {self.quote(join.parent_alias)}.{self.quote(join.parent_column)}"
+            )
+        return sql
+
     # --- clauses --------------------------------------------------------------------------
 
     def where(self) -> SQL:
@@ -94,7 +118,7 @@ class SQLCompiler:
             columns.append(column_sql)
             params += column_params
         distinct = "DISTINCT " if query.distinct else ""
-        sql = f"SELECT {distinct}{', '.join(columns)} FROM {self.table}"
+        sql = f"SELECT {distinct}{', '.join(columns)} FROM {self.from_clause()}"
         for clause, clause_params in (self.where(), self.group_by_having(), self.order_by()):
             sql += clause
             params += clause_params
@@ -110,7 +134,7 @@ class SQLCompiler:
             inner_sql, params = self.select()
             return f"SELECT COUNT(*) FROM ({inner_sql}) {self.quote('subquery')}", params
         where_sql, params = self.where()
-        return f"SELECT COUNT(*) FROM {self.table}{where_sql}", params
+        return f"SELECT COUNT(*) FROM {self.from_clause()}{where_sql}", params
 
     def exists(self) -> SQL:
         """``SELECT 1 ... LIMIT 1``: the database stops at the first matching row."""
@@ -119,7 +143,7 @@ class SQLCompiler:
             sql = f"SELECT 1 FROM ({inner_sql}) {self.quote('subquery')}"
         else:
             where_sql, params = self.where()
-            sql = f"SELECT 1 FROM {self.table}{where_sql}"
+            sql = f"SELECT 1 FROM {self.from_clause()}{where_sql}"
         return sql + self.dialect.limit_offset(1, 0), params
 
     def aggregate(self, aggregates: Mapping[str, Expression]) -> SQL:
@@ -132,7 +156,8 @@ class SQLCompiler:
             columns.append(f"{column_sql} AS {self.quote(alias)}")
             params += column_params
         where_sql, where_params = self.where()
-        return f"SELECT {', '.join(columns)} FROM {self.table}{where_sql}", params + where_params
+        sql = f"SELECT {', '.join(columns)} FROM {self.from_clause()}{where_sql}"
+        return sql, params + where_params
 
     def update(self, values: Sequence[tuple[Field, Any]]) -> SQL:
         """``UPDATE t SET a = ?, b = ("b" + ?) WHERE ...``: values or expressions per column."""
@@ -149,7 +174,7 @@ class SQLCompiler:
                 )
             assignments.append(f"{self.quote(field.column)} = {value_sql}")
             params += value_params
-        where_sql, where_params = self.where()
+        where_sql, where_params = self.where_for_change()
         sql = f"UPDATE {self.table} SET {', '.join(assignments)}{where_sql}"
         return sql, params + where_params
 
@@ -157,8 +182,25 @@ class SQLCompiler:
         """``DELETE FROM t WHERE ...``."""
         if self.query.is_sliced:
             raise FieldError("delete() cannot be used on a sliced query")
-        where_sql, params = self.where()
+        where_sql, params = self.where_for_change()
         return f"DELETE FROM {self.table}{where_sql}", params
+
+    def where_for_change(self) -> SQL:
+        """The WHERE of an UPDATE/DELETE; across relations, ``pk IN`` the joined SELECT.
+
+        The inner SELECT is wrapped once more because MySQL refuses a subquery that reads
+        the table being changed unless it is a derived table.
+        """
+        if not self.query.joins:
+            return self.where()
+        pk = self.query.model._meta.pk
+        where_sql, params = self.where()
+        inner = f"SELECT {self.column(pk, None)} FROM {self.from_clause()}{where_sql}"
+        subquery = self.quote("subquery")
+        return (
+            f" WHERE {self.quote(pk.column)} IN (SELECT * FROM ({inner}) {subquery})",
+            params,
+        )
 
 
 def compile_insert(

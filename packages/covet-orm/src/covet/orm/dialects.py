@@ -96,6 +96,8 @@ class Dialect:
     column_types: ClassVar[dict[str, str]]
     #: What follows ``PRIMARY KEY`` for an auto-incrementing key column.
     autoincrement_sql: ClassVar[str]
+    #: What asks for the plan of a query (``QuerySet.explain()``).
+    explain_prefix: ClassVar[str] = "EXPLAIN"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -212,6 +214,7 @@ class SQLiteDialect(Dialect):
     # SQLite locks the whole database for a writer, so there is no row lock to ask for.
     for_update_sql = ""
     autoincrement_sql = " AUTOINCREMENT"
+    explain_prefix = "EXPLAIN QUERY PLAN"
     # Without a date, UUID or JSON type, SQLite keeps them as text. ISO 8601 in UTC with a
     # fixed width sorts in time order, so ORDER BY and gt/lt still work on datetimes.
     column_types: ClassVar[dict[str, str]] = {

@@ -25,6 +25,8 @@ connection refused``.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "OrmError",
     "DatabaseConfigError",
@@ -38,6 +40,10 @@ __all__ = [
     "ValidationError",
     "DoesNotExist",
     "MultipleObjectsReturned",
+    # relations
+    "NotLoadedError",
+    "ProtectedError",
+    "RestrictedError",
 ]
 
 
@@ -139,3 +145,29 @@ class DoesNotExist(OrmError):
 
 class MultipleObjectsReturned(OrmError):
     """``get()`` found more than one row. Per model too: ``User.MultipleObjectsReturned``."""
+
+
+# --- relations: loading and deleting ------------------------------------------------------
+
+
+class NotLoadedError(OrmError):
+    """A relation was read that no query loaded: CovetPy never runs a hidden query for it.
+
+    The message says the three ways to load it: ``select_related(...)`` or
+    ``prefetch_related(...)`` on the query, or ``await obj.relation.fetch()`` (one query).
+    """
+
+
+class ProtectedError(OrmError):
+    """A delete refused because rows point at the deleted ones with ``on_delete=PROTECT``.
+
+    ``objects`` holds (up to 20 of) the referencing instances; nothing was deleted.
+    """
+
+    def __init__(self, message: str, objects: list[Any]) -> None:
+        super().__init__(message)
+        self.objects = objects
+
+
+class RestrictedError(ProtectedError):
+    """The same refusal for ``on_delete=RESTRICT`` (see the README's relations decisions)."""

@@ -128,20 +128,25 @@ class F(Expression):
 
 
 class Col(Expression):
-    """A resolved column of the query's table: compiles to its quoted name."""
+    """A resolved column: of the query's table, or of a joined one (``alias`` is its JOIN's)."""
 
-    def __init__(self, field: Field) -> None:
+    def __init__(self, field: Field, alias: str | None = None) -> None:
         self.field = field
+        self.alias = alias
 
     def __repr__(self) -> str:
-        return f"Col({self.field.label})"
+        return (
+            f"Col({self.field.label})"
+            if self.alias is None
+            else f"Col({self.alias}.{self.field.label})"
+        )
 
     @property
     def output_field(self) -> Field:
         return self.field
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
-        return compiler.quote(self.field.column), []
+        return compiler.column(self.field, self.alias), []
 
 
 class Value(Expression):

@@ -131,6 +131,15 @@ class Field:
         return self.db_column or self.name
 
     @property
+    def attname(self) -> str:
+        """The instance attribute holding the raw value (``author_id`` for a ForeignKey)."""
+        return self.name
+
+    def db_type_field(self) -> Field:
+        """The field whose column type this column takes (a ForeignKey: its target key)."""
+        return self
+
+    @property
     def label(self) -> str:
         """``User.email``: how errors name this field."""
         owner = self.model.__name__ if self.model is not None else "?"

@@ -85,6 +85,15 @@ class Manager(Generic[M]):
     def distinct(self) -> QuerySet[M]:
         return self.get_queryset().distinct()
 
+    def select_related(self, *names: str) -> QuerySet[M]:
+        return self.get_queryset().select_related(*names)
+
+    def prefetch_related(self, *names: str) -> QuerySet[M]:
+        return self.get_queryset().prefetch_related(*names)
+
+    async def explain(self) -> str:
+        return await self.get_queryset().explain()
+
     def select_for_update(self) -> QuerySet[M]:
         return self.get_queryset().select_for_update()
 

@@ -35,6 +35,7 @@ from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
 from covet.orm.manager import Manager
 from covet.orm.queryset import QuerySet
+from covet.orm.relations import ForeignKey, ManyToManyField, PathInfo, contribute_relations
 
 if TYPE_CHECKING:
     import pydantic
@@ -64,6 +65,8 @@ class Options:
         #: Every field, in declaration order (inherited ones first); the SELECT column order.
         self.fields = fields
         self.fields_by_name = {field.name: field for field in fields}
+        #: Also ``author_id`` for the ForeignKey ``author``.
+        self.fields_by_attname = {**self.fields_by_name, **{f.attname: f for f in fields}}
         self.database = database
         self.abstract = abstract
         primary_keys = [field for field in fields if field.primary_key]
@@ -72,6 +75,13 @@ class Options:
             raise errors.FieldError(f"{model.__name__} declares several primary keys: {names}")
         # An abstract model may have no key yet: its concrete subclasses get one.
         self.pk: Field = primary_keys[0] if primary_keys else AutoField()
+        # Filled by covet.orm.relations once the model exists (and by models defined later):
+        #: relation name -> the JOIN hops it means (forward and reverse relations alike);
+        self.relations: dict[str, list[PathInfo]] = {}
+        #: the ForeignKeys of other models that point at this one (what deleting it affects);
+        self.related_objects: list[ForeignKey] = []
+        #: this model's ManyToManyFields.
+        self.many_to_many: list[ManyToManyField] = []
 
     def __repr__(self) -> str:
         return f"<Options for {self.label}>"
@@ -87,7 +97,7 @@ class Options:
         try:
             return self.fields_by_name[name]
         except KeyError:
-            choices = ", ".join(["pk", *self.fields_by_name])
+            choices = ", ".join(["pk", *self.fields_by_name, *self.relations])
             raise errors.FieldError(
                 f"{self.label} has no field {name!r}; choices are: {choices}"
             ) from None
@@ -150,6 +160,7 @@ class ModelMeta(type):
                 {"__module__": model.__module__, "__qualname__": f"{name}.{error_name}"},
             )
             setattr(model, error_name, error_class)
+        contribute_relations(model, namespace)
         return cls
 
 
@@ -169,6 +180,9 @@ class Model(metaclass=ModelMeta):
             raise TypeError(f"{type(self).__name__} is abstract: make a subclass of it")
         if "pk" in values:
             values[meta.pk.name] = values.pop("pk")
+        for field in meta.fields:  # author_id=3 as well as author=ann
+            if field.attname != field.name and field.attname in values:
+                values[field.name] = values.pop(field.attname)
         for field in meta.fields:
             value = values.pop(field.name) if field.name in values else field.get_default()
             setattr(self, field.name, value)

@@ -16,6 +16,7 @@ values are kept aside to become bound parameters. ``compiler.py`` turns a Query 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from covet.orm.dialects import check_identifier
@@ -26,11 +27,17 @@ from covet.orm.lookups import LOOKUPS, Lookup
 if TYPE_CHECKING:
     from covet.orm.compiler import SQLCompiler
     from covet.orm.models import Model
+    from covet.orm.relations import PathInfo
 
 __all__ = ["LOOKUP_SEPARATOR", "Query", "WhereNode"]
 
 #: ``age__gte``: field name, separator, lookup name.
 LOOKUP_SEPARATOR = "__"
+
+
+def _key_of(value: Any) -> Any:
+    """A model instance compared with a key column means its primary key."""
+    return value.pk if hasattr(type(value), "_meta") else value
 
 
 class WhereNode:
@@ -90,6 +97,26 @@ class WhereNode:
         return (f"NOT ({sql})" if self.negated else sql), params
 
 
+@dataclass(frozen=True)
+class Join:
+    """``LEFT JOIN table alias ON alias.column = parent_alias.parent_column``."""
+
+    alias: str
+    table: str
+    column: str
+    parent_alias: str
+    parent_column: str
+
+
+@dataclass(frozen=True)
+class RelatedSelection:
+    """A model loaded by ``select_related``: its columns come from the JOIN ``alias``."""
+
+    path: tuple[str, ...]
+    model: type[Model]
+    alias: str
+
+
 class Query:
     """Everything a SELECT (or the WHERE of an UPDATE/DELETE) needs, for one model."""
 
@@ -105,6 +132,12 @@ class Query:
         self.annotations: dict[str, Expression] = {}
         #: Names selected by values()/values_list(); None selects the model's fields.
         self.values_fields: list[str] | None = None
+        #: The relations followed so far: (relation names..., hop) -> its JOIN, in order.
+        self.joins: dict[tuple[str | int, ...], Join] = {}
+        #: Models loaded in the same SELECT (``select_related``), parents before children.
+        self.related_selections: list[RelatedSelection] = []
+        #: Relation paths loaded after the SELECT, one query per level (``prefetch_related``).
+        self.prefetch: list[str] = []
 
     def clone(self) -> Query:
         """A copy whose lists can change without touching this one (nodes are shared:
@@ -113,6 +146,9 @@ class Query:
         clone.order_by = list(self.order_by)
         clone.annotations = dict(self.annotations)
         clone.values_fields = None if self.values_fields is None else list(self.values_fields)
+        clone.joins = dict(self.joins)
+        clone.related_selections = list(self.related_selections)
+        clone.prefetch = list(self.prefetch)
         return clone
 
     @property
@@ -121,30 +157,100 @@ class Query:
 
     # --- names ----------------------------------------------------------------------------
 
-    def choices(self) -> list[str]:
-        """Every name a filter, F() or order_by may use."""
-        return ["pk", *self.model._meta.fields_by_name, *self.annotations]
+    def choices(self, model: type[Model] | None = None) -> list[str]:
+        """Every name a filter, F() or order_by may use (on ``model``, a related one)."""
+        meta = (model or self.model)._meta
+        annotations = self.annotations if model is None else {}
+        return ["pk", *meta.fields_by_name, *meta.relations, *annotations]
 
     def resolve_name(self, name: str) -> Expression:
-        """A field or annotation name -> its expression; anything else is a FieldError."""
-        meta = self.model._meta
-        if name in self.annotations:
-            return self.annotations[name]
-        if name == "pk":
-            return Col(meta.pk)
-        field = meta.fields_by_name.get(name)
-        if field is None:
+        """A name (``age``, ``author__name``, an annotation) -> its expression, or FieldError."""
+        expression, rest = self.resolve_path(name.split(LOOKUP_SEPARATOR))
+        if rest:
             raise FieldError(
-                f"{self.model.__name__} has no field {name!r}; choices are: "
-                f"{', '.join(self.choices())}"
+                f"{self.model.__name__}: {name!r} does not name a field (a lookup cannot be "
+                "used here)"
             )
-        return Col(field)
+        return expression
+
+    def resolve_path(self, parts: list[str]) -> tuple[Expression, list[str]]:
+        """``["author", "name", "iexact"]`` -> ``(Col(t1.name), ["iexact"])``.
+
+        Each relation on the way becomes a JOIN (made once per path, reused after). A
+        relation named last means its key: ``filter(author=ann)`` compares ``author_id``,
+        ``filter(tags=tag)`` the joined tag's ``id``.
+        """
+        if parts[0] in self.annotations:
+            return self.annotations[parts[0]], parts[1:]
+        model, alias = self.model, None
+        path: tuple[str, ...] = ()
+        for index, name in enumerate(parts):
+            meta = model._meta
+            rest = parts[index + 1 :]
+            ends = not rest or rest[0] in LOOKUPS
+            field = meta.pk if name == "pk" else meta.fields_by_attname.get(name)
+            if field is not None and (ends or name not in meta.relations):
+                return Col(field, alias), rest
+            hops = meta.relations.get(name)
+            if hops is None:
+                raise FieldError(
+                    f"{model.__name__} has no field {name!r}; choices are: "
+                    f"{', '.join(self.choices(None if model is self.model else model))}"
+                )
+            path = (*path, name)
+            alias = self.add_join(path, hops, alias)
+            model = hops[-1].to_model
+            if ends:
+                return Col(model._meta.pk, alias), rest
+        raise AssertionError("unreachable: the last name either ends or fails")  # pragma: no cover
+
+    def add_join(self, path: tuple[str, ...], hops: list[PathInfo], alias: str | None) -> str:
+        """The JOINs for the relation at ``path`` (made if new); returns the last alias."""
+        parent = alias or self.model._meta.table_name
+        for index, hop in enumerate(hops):
+            key: tuple[str | int, ...] = (*path, index)
+            join = self.joins.get(key)
+            if join is None:
+                join = Join(
+                    alias=f"t{len(self.joins) + 1}",
+                    table=hop.to_model._meta.table_name,
+                    column=hop.to_field.column,
+                    parent_alias=parent,
+                    parent_column=hop.from_field.column,
+                )
+                self.joins[key] = join
+            parent = join.alias
+        return parent
+
+    def add_select_related(self, names: tuple[str, ...]) -> None:
+        """``select_related("author", "author__profile")``: JOIN and load single relations."""
+        for name in names:
+            model, alias = self.model, None
+            path: tuple[str, ...] = ()
+            for part in name.split(LOOKUP_SEPARATOR):
+                hops = model._meta.relations.get(part)
+                if hops is None or any(hop.many for hop in hops):
+                    single = [
+                        r
+                        for r, h in model._meta.relations.items()
+                        if not any(hop.many for hop in h)
+                    ]
+                    raise FieldError(
+                        f"{model.__name__}.{part} is not a single-valued relation, so "
+                        "select_related cannot load it (use prefetch_related for many); "
+                        f"choices are: {', '.join(single)}"
+                    )
+                path = (*path, part)
+                alias = self.add_join(path, hops, alias)
+                model = hops[-1].to_model
+                if all(selection.path != path for selection in self.related_selections):
+                    self.related_selections.append(RelatedSelection(path, model, alias))
 
     def build_lookup(self, key: str, value: Any) -> Lookup:
         """``("age__gte", 18)`` -> ``GreaterThanOrEqual(Col(age), 18)``, every name checked."""
-        name, _, lookup_name = key.partition(LOOKUP_SEPARATOR)
-        expression = self.resolve_name(name)
-        lookup_name = lookup_name or "exact"
+        expression, rest = self.resolve_path(key.split(LOOKUP_SEPARATOR))
+        name = key
+        lookup_name = LOOKUP_SEPARATOR.join(rest) or "exact"
         field = expression.output_field
         allowed = sorted(field.lookups) if field is not None else []
         if lookup_name not in allowed:
@@ -155,6 +261,10 @@ class Query:
             )
         if isinstance(value, Expression):
             value = value.resolve(self)
+        elif isinstance(value, list | tuple | set):  # tags__in=[python, sql]: their keys
+            value = [_key_of(item) for item in value]
+        else:
+            value = _key_of(value)
         return LOOKUPS[lookup_name](expression, value)
 
     def build_where(self, q: Q) -> WhereNode:
@@ -239,7 +349,14 @@ class Query:
         if self.values_fields is not None:
             return [(name, self.resolve_name(name)) for name in self.values_fields]
         columns: list[tuple[str, Expression]] = [(field.name, Col(field)) for field in meta.fields]
-        return columns + list(self.annotations.items())
+        columns += list(self.annotations.items())
+        for selection in self.related_selections:
+            prefix = LOOKUP_SEPARATOR.join(selection.path)
+            columns += [
+                (f"{prefix}.{field.name}", Col(field, selection.alias))
+                for field in selection.model._meta.fields
+            ]
+        return columns
 
     def group_by(self) -> list[Expression]:
         """With an aggregate in the SELECT, every other selected expression is a group key.

@@ -63,6 +63,10 @@ class QuerySet(Generic[T]):
         self.query = query if query is not None else Query(model)
         #: "model" (instances), "dict" (values()), "tuple" or "flat" (values_list()).
         self.row_kind = "model"
+        #: Rows already known (a relation's prefetched rows): awaiting returns them, no query.
+        self.result_cache: list[Any] | None = None
+        #: For the N+1 guard: the call that would load these rows up front.
+        self.fix_hint: str | None = None
 
     def __repr__(self) -> str:
         return f"<QuerySet of {self.model.__name__}: {self.sql(PostgreSQLDialect())[0]}>"
@@ -70,6 +74,7 @@ class QuerySet(Generic[T]):
     def _chain(self, row_kind: str | None = None) -> QuerySet[Any]:
         clone: QuerySet[Any] = QuerySet(self.model, self.query.clone())
         clone.row_kind = row_kind or self.row_kind
+        clone.fix_hint = self.fix_hint
         return clone
 
     def _check_not_sliced(self, method: str) -> None:
@@ -112,6 +117,40 @@ class QuerySet(Generic[T]):
         clone = self._chain()
         clone.query.distinct = True
         return clone
+
+    def select_related(self, *names: str) -> QuerySet[T]:
+        """Load single-valued relations in the same query, by JOIN: ``select_related("author")``.
+
+        Paths nest: ``select_related("author__profile")``. Each loaded instance is then
+        reachable without I/O (``post.author.name``).
+        """
+        clone = self._chain()
+        clone.query.add_select_related(names)
+        return clone
+
+    def prefetch_related(self, *names: str) -> QuerySet[T]:
+        """Load relations of any kind after the rows, with one ``IN`` query per path level.
+
+        ``prefetch_related("tags", "comments__author")`` runs the posts' query, then one
+        for the tags, one for the comments and one for the comments' authors, whatever
+        the number of posts. ``await post.tags.all()`` then returns them without a query.
+        """
+        from covet.orm.loading import check_prefetch_path
+
+        for name in names:
+            check_prefetch_path(self.model, name)
+        clone = self._chain()
+        clone.query.prefetch += [name for name in names if name not in clone.query.prefetch]
+        return clone
+
+    async def explain(self) -> str:
+        """The database's plan for this query (``EXPLAIN``; SQLite: ``EXPLAIN QUERY PLAN``)."""
+        database, dialect = await database_for(self.model)
+        sql, params = SQLCompiler(self.query, dialect).select()
+        rows = await database.fetch_all(f"{dialect.explain_prefix} {sql}", params)
+        return "\n".join(
+            " ".join("" if value is None else str(value) for value in row) for row in rows
+        )
 
     def select_for_update(self) -> QuerySet[T]:
         """Lock the selected rows until the transaction ends (``FOR UPDATE``).
@@ -186,10 +225,20 @@ class QuerySet(Generic[T]):
         return self._fetch_all().__await__()
 
     async def _fetch_all(self) -> list[T]:
+        if self.result_cache is not None:
+            return list(self.result_cache)
+        from covet.orm.tracking import fix_hint
+
         database, dialect = await database_for(self.model)
         sql, params = SQLCompiler(self.query, dialect).select()
         convert = self._row_converter(dialect)
-        return [convert(row) for row in await database.fetch_all(sql, params)]
+        with fix_hint(self.fix_hint):
+            rows = [convert(row) for row in await database.fetch_all(sql, params)]
+        if self.query.prefetch and self.row_kind == "model":
+            from covet.orm.loading import prefetch_related_objects
+
+            await prefetch_related_objects(rows, self.query.prefetch)
+        return rows
 
     def __aiter__(self) -> AsyncIterator[T]:
         """``async for row in qs``: rows stream from the server, a chunk at a time."""
@@ -218,12 +267,20 @@ class QuerySet(Generic[T]):
         if self.row_kind == "flat":
             return lambda row: converters[0](row[0], dialect)
         fields = self.model._meta.fields
-        annotation_items = items[len(fields) :]
+        end = len(fields) + len(self.query.annotations)
+        annotation_items = items[len(fields) : end]
+        selections = self.query.related_selections
 
         def instance(row: Sequence[Any]) -> Model:
             obj = self.model.from_db(fields, row[: len(fields)], dialect)
-            for (name, expression), value in zip(annotation_items, row[len(fields) :], strict=True):
+            for (name, expression), value in zip(
+                annotation_items, row[len(fields) : end], strict=True
+            ):
                 setattr(obj, name, expression.convert(value, dialect))
+            if selections:
+                from covet.orm.loading import attach_selected
+
+                attach_selected(obj, selections, row[end:], dialect)
             return obj
 
         return instance
@@ -353,10 +410,22 @@ class QuerySet(Generic[T]):
         return len(instances)
 
     async def delete_rows(self) -> int:
-        """``DELETE`` the matching rows in one statement, sending no signals."""
+        """``DELETE`` the matching rows in one statement, sending no signals.
+
+        Rows pointing at them follow their ``on_delete`` rule. PROTECT and RESTRICT are
+        checked first (also through CASCADE chains): a ProtectedError/RestrictedError names
+        the referencing rows, and nothing is deleted.
+        """
+        from covet.orm.deletion import check_deletable, is_guarded
+
         database, dialect = await database_for(self.model)
-        result = await database.execute(*SQLCompiler(self.query, dialect).delete())
-        return result.rowcount
+        sql, params = SQLCompiler(self.query, dialect).delete()
+        if not is_guarded(self.model):
+            return (await database.execute(sql, params)).rowcount
+        async with atomic(database):
+            keys = await self._chain("flat").values_list("pk", flat=True)
+            await check_deletable(self.model, keys)
+            return (await database.execute(sql, params)).rowcount
 
     async def create(self, **values: Any) -> T:
         """Make an instance, validate it, INSERT it; returns it with its primary key set."""

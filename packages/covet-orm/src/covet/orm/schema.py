@@ -38,7 +38,7 @@ logger = logging.getLogger("covet.orm")
 
 def column_sql(field: Field, dialect: Dialect) -> str:
     """One column definition: ``"age" INTEGER NOT NULL``."""
-    sql = f"{dialect.quote(field.column)} {dialect.column_type(field)}"
+    sql = f"{dialect.quote(field.column)} {dialect.column_type(field.db_type_field())}"
     sql += " NULL" if field.null and not field.primary_key else " NOT NULL"
     if field.primary_key:
         sql += " PRIMARY KEY"
@@ -47,6 +47,28 @@ def column_sql(field: Field, dialect: Dialect) -> str:
     elif field.unique:
         sql += " UNIQUE"
     return sql
+
+
+def is_foreign_key(field: Field) -> bool:
+    from covet.orm.relations import ForeignKey
+
+    return isinstance(field, ForeignKey)
+
+
+def foreign_key_sql(field: Field, dialect: Dialect) -> str:
+    """``FOREIGN KEY ("author_id") REFERENCES "author" ("id") ON DELETE CASCADE``.
+
+    A table constraint, not a column clause: MySQL ignores ``REFERENCES`` written on a column.
+    """
+    from covet.orm.relations import ON_DELETE_SQL, ForeignKey
+
+    assert isinstance(field, ForeignKey)
+    target = field.target._meta
+    return (
+        f"FOREIGN KEY ({dialect.quote(field.column)}) REFERENCES "
+        f"{dialect.quote(target.table_name)} ({dialect.quote(target.pk.column)}) "
+        f"ON DELETE {ON_DELETE_SQL[field.on_delete]}"
+    )
 
 
 def index_name(table: str, column: str) -> str:
@@ -75,6 +97,7 @@ def create_table_sql(
             for f in indexed
         ]
         indexed = []
+    columns += [foreign_key_sql(field, dialect) for field in meta.fields if is_foreign_key(field)]
     exists = " IF NOT EXISTS" if if_not_exists else ""
     statements = [
         f"CREATE TABLE{exists} {table} ({', '.join(columns)}){dialect.create_table_suffix()}"
@@ -94,15 +117,23 @@ async def create_tables(database: Database, *models: type[Model]) -> None:
     """Create the tables of ``models`` in ``database`` (those that exist are left alone)."""
     dialect = await dialect_for(database)
     for model in models:
-        for statement in create_table_sql(model, dialect):
-            await database.execute(statement)
+        # A many-to-many field's automatic through table comes right after its model.
+        for table_model in (model, *auto_through_models(model)):
+            for statement in create_table_sql(table_model, dialect):
+                await database.execute(statement)
+
+
+def auto_through_models(model: type[Model]) -> list[type[Model]]:
+    """The through tables ``model``'s ManyToManyFields made for themselves."""
+    return [m2m.through for m2m in model._meta.many_to_many if m2m.auto_created and m2m.through]
 
 
 async def drop_tables(database: Database, *models: type[Model]) -> None:
     """Drop the tables of ``models`` from ``database`` if they exist."""
     dialect = await dialect_for(database)
     for model in models:
-        await database.execute(drop_table_sql(model, dialect))
+        for table_model in (*auto_through_models(model), model):
+            await database.execute(drop_table_sql(table_model, dialect))
 
 
 # Tables already checked, per embedded database: the check runs once per table per process.

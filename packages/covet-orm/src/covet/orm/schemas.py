@@ -164,7 +164,7 @@ def model_schema(
         if field.primary_key and field.auto_generated and for_ == "input":
             continue
         related = getattr(field, "related_model", None)
-        if related is not None:  # pragma: no cover - relations come with ForeignKey
+        if related is not None:
             definitions.update(_relation_definitions(field, related, nested.pop(field.name, None)))
             continue
         required = field.primary_key and for_ == "output"
@@ -188,7 +188,7 @@ def model_schema(
 
 def _relation_definitions(
     field: orm.Field, related: type[Model], nested: type[pydantic.BaseModel] | None
-) -> dict[str, Any]:  # pragma: no cover - relations come with ForeignKey
+) -> dict[str, Any]:
     """``<name>_id: <key type>`` by default; ``<name>: <nested schema>`` on request."""
     if nested is not None:
         annotation: Any = nested | None if field.null else nested

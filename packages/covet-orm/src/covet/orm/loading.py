@@ -1,0 +1,147 @@
+"""Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
+
+``select_related("author__profile")`` adds JOINs and columns to the one SELECT
+(``query.py``); :func:`attach_selected` cuts each row into the instances and hangs each on
+its parent. ``prefetch_related`` runs one more query per level instead, for relations of
+any kind:
+
+``Post.objects.prefetch_related("tags", "comments__author")`` runs, after the posts' own
+SELECT:
+
+1. the tags: one query on the through table, JOINed to the tags
+   (``... WHERE post_id IN (1, 2, 3)``), grouped per post;
+2. the comments: ``SELECT ... FROM comment WHERE post_id IN (1, 2, 3)``, grouped per post;
+3. the comments' authors: ``SELECT ... FROM author WHERE id IN (...)``, the keys of step 2.
+
+Each result is stored on its instance (``related.related_cache``), where the descriptor
+(``post.author``) or manager (``post.tags.all()``) finds it without a query. A level shared
+by two paths (``"comments"``, ``"comments__author"``) is loaded once.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from covet.orm.errors import FieldError
+from covet.orm.query import LOOKUP_SEPARATOR, RelatedSelection
+from covet.orm.queryset import QuerySet
+from covet.orm.related import (
+    ReverseManyDescriptor,
+    ReverseManyToManyDescriptor,
+    ReverseOneDescriptor,
+    related_cache,
+)
+from covet.orm.relations import ForeignKey, ManyToManyField
+
+if TYPE_CHECKING:
+    from covet.orm.dialects import Dialect
+    from covet.orm.models import Model
+
+__all__ = ["attach_selected", "check_prefetch_path", "prefetch_related_objects"]
+
+
+def check_prefetch_path(model: type[Model], path: str) -> None:
+    """Raise FieldError unless every name of ``path`` is a relation (checked at the call)."""
+    for name in path.split(LOOKUP_SEPARATOR):
+        hops = model._meta.relations.get(name)
+        if hops is None:
+            raise FieldError(
+                f"{model.__name__} has no relation {name!r} to prefetch; choices are: "
+                f"{', '.join(model._meta.relations)}"
+            )
+        model = hops[-1].to_model
+
+
+async def prefetch_related_objects(instances: list[Any], paths: list[str]) -> None:
+    """Load ``paths`` for ``instances`` (all of one model), one query per new level."""
+    done: dict[tuple[str, ...], list[Any]] = {}
+    for path in paths:
+        level = instances
+        parts = path.split(LOOKUP_SEPARATOR)
+        for index in range(len(parts)):
+            key = tuple(parts[: index + 1])
+            if key not in done:
+                done[key] = await _prefetch_one(level, parts[index]) if level else []
+            level = done[key]
+
+
+async def _prefetch_one(objs: list[Any], name: str) -> list[Any]:
+    """Load relation ``name`` of ``objs``; returns the loaded rows (the next level)."""
+    model = type(objs[0])
+    descriptor = getattr(model, name)
+    cache = related_cache
+    if isinstance(descriptor, ForeignKey):
+        keys = {obj.__dict__[descriptor.attname] for obj in objs} - {None}
+        targets: QuerySet[Any] = QuerySet(descriptor.target)
+        found = await targets.filter(pk__in=list(keys)).all() if keys else []
+        by_key = {row.pk: row for row in found}
+        for obj in objs:
+            cache(obj)[name] = by_key.get(obj.__dict__[descriptor.attname])
+        return found
+    if isinstance(descriptor, ReverseManyDescriptor | ReverseOneDescriptor):
+        field = descriptor.field
+        assert field.model is not None
+        related: QuerySet[Any] = QuerySet(field.model)
+        rows = await related.filter(**{f"{field.name}__in": _pks(objs)}).all()
+        groups: dict[Any, list[Any]] = defaultdict(list)
+        parents = {obj.pk: obj for obj in objs}
+        for row in rows:
+            key = row.__dict__[field.attname]
+            groups[key].append(row)
+            cache(row)[field.name] = parents[key]  # comment.post is loaded too
+        single = isinstance(descriptor, ReverseOneDescriptor)
+        for obj in objs:
+            group = groups.get(obj.pk, [])
+            cache(obj)[name] = (group[0] if group else None) if single else group
+        return rows
+    assert isinstance(descriptor, ManyToManyField | ReverseManyToManyDescriptor)
+    m2m = descriptor if isinstance(descriptor, ManyToManyField) else descriptor.field
+    own, other = (
+        (m2m.source_fk, m2m.target_fk)
+        if isinstance(descriptor, ManyToManyField)
+        else (m2m.target_fk, m2m.source_fk)
+    )
+    assert m2m.through is not None
+    links: list[Any] = (
+        await QuerySet(m2m.through)
+        .filter(**{f"{own.name}__in": _pks(objs)})
+        .select_related(other.name)
+        .order_by("pk")
+        .all()
+    )
+    linked: dict[Any, list[Any]] = defaultdict(list)
+    unique: dict[Any, Any] = {}
+    for link in links:
+        target = cache(link)[other.name]
+        target = unique.setdefault(target.pk, target)
+        linked[link.__dict__[own.attname]].append(target)
+    for obj in objs:
+        cache(obj)[name] = linked.get(obj.pk, [])
+    return list(unique.values())
+
+
+def _pks(objs: list[Any]) -> list[Any]:
+    return [obj.pk for obj in objs]
+
+
+def attach_selected(
+    obj: Model, selections: Sequence[RelatedSelection], values: Sequence[Any], dialect: Dialect
+) -> None:
+    """Build each ``select_related`` instance from its columns and hang it on its parent."""
+    loaded: dict[tuple[str, ...], Model | None] = {(): obj}
+    start = 0
+    for selection in selections:
+        fields = selection.model._meta.fields
+        chunk = values[start : start + len(fields)]
+        start += len(fields)
+        pk_index = fields.index(selection.model._meta.pk)
+        # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
+        related = (
+            None if chunk[pk_index] is None else selection.model.from_db(fields, chunk, dialect)
+        )
+        loaded[selection.path] = related
+        parent = loaded.get(selection.path[:-1])
+        if parent is not None:
+            related_cache(parent)[selection.path[-1]] = related
