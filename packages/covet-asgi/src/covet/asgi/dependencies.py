@@ -78,7 +78,7 @@ class Resolver:
     def __init__(
         self,
         request: Request,
-        exit_stack: AsyncExitStack,
+        exit_stack: AsyncExitStack | None,
         path_params: Sequence[str],
         overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
     ) -> None:
@@ -144,10 +144,13 @@ class Resolver:
 
     async def _call(self, provider: Provider, kwargs: dict[str, Any]) -> Any:
         func = provider.func
-        if provider.is_async_gen:
-            manager = contextlib.asynccontextmanager(func)(**kwargs)
-            return await self.exit_stack.enter_async_context(manager)
-        if provider.is_gen:
+        if provider.is_async_gen or provider.is_gen:
+            # A generator cleans up after the response, on the exit stack the handler opens
+            # whenever it has providers (handlers.py).
+            assert self.exit_stack is not None
+            if provider.is_async_gen:
+                manager = contextlib.asynccontextmanager(func)(**kwargs)
+                return await self.exit_stack.enter_async_context(manager)
             return self.exit_stack.enter_context(contextlib.contextmanager(func)(**kwargs))
         if provider.is_async:
             return await func(**kwargs)
