@@ -80,7 +80,9 @@ class Headers(Mapping[str, str]):
         raw: Iterable[tuple[bytes, bytes]] | None = None,
         scope: Scope | None = None,
     ) -> None:
-        if sum(source is not None for source in (headers, raw, scope)) > 1:
+        # Counted by hand rather than with sum() over a generator: every request and every
+        # response builds Headers, and the generator costs more than the rest of this check.
+        if (headers is not None) + (raw is not None) + (scope is not None) > 1:
             raise TypeError("Headers takes only one of: a mapping, raw=, scope=")
         self._list: list[tuple[bytes, bytes]]
         if headers is not None:
