@@ -212,12 +212,12 @@ class Router:
                 if method in route.methods:
                     return RouteMatch(route, {})
                 allowed.update(route.methods)
-        for routes, values in self._tree.candidates(path[1:].split("/")):
-            for route in routes:
-                if method in route.methods:
-                    return RouteMatch(route, dict(zip(route.param_names, values, strict=True)))
-                allowed.update(route.methods)
-        return None
+        found = self._tree.find(path[1:].split("/"), method, allowed)
+        if found is None:
+            return None
+        route, values = found
+        # One value per parameter name: the tree walked exactly the route's segments.
+        return RouteMatch(route, dict(zip(route.param_names, values, strict=True)))
 
     def _mounts_for(self, path: str) -> Iterator[tuple[Mount, str]]:
         """Mounts whose prefix matches ``path``, longest first, with the child path."""
