@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -109,6 +109,12 @@ class Handler:
         When the handler has providers, an exit stack stays open until the response (and
         its background tasks) are sent: that is when generator providers clean up.
         """
+        if not self.bindings:
+            # A handler without parameters cannot reach the request: there is nothing to
+            # fill and nothing to clean up, so no Request, Resolver or cleanup is made.
+            response = self.make_response(await self.call({}))
+            await response(scope, receive, send)
+            return
         request = Request(scope, receive, max_body_size=self.max_body_size)
         try:
             if self.providers:
@@ -133,24 +139,26 @@ class Handler:
         receive: Receive,
         send: Send,
     ) -> None:
-        background = None
-        if self.bindings:
-            overrides = getattr(scope.get("app"), "dependency_overrides", None)
-            resolver = Resolver(request, exit_stack, self.path_params, overrides)
-            kwargs = await resolver.arguments(self.bindings, self.providers)
-            background = resolver.background
-        else:
-            kwargs = {}  # nothing to fill: no resolver needed
-        if self.is_async:
-            result = await self.func(**kwargs)
-        else:
-            # A sync handler would block the event loop; a worker thread keeps
-            # other requests moving (to_thread also carries the contextvars).
-            result = await asyncio.to_thread(self.func, **kwargs)
-        response = self.make_response(result)
-        if background is not None:
-            response.background = _run_after(response.background, background)
+        overrides = getattr(scope.get("app"), "dependency_overrides", None)
+        resolver = Resolver(request, exit_stack, self.path_params, overrides)
+        kwargs = await resolver.arguments(self.bindings, self.providers)
+        response = self.make_response(await self.call(kwargs))
+        if resolver.background is not None:
+            response.background = _run_after(response.background, resolver.background)
         await response(scope, receive, send)
+
+    def call(self, kwargs: dict[str, Any]) -> Awaitable[Any]:
+        """The function called with ``kwargs``, as something to await.
+
+        A plain ``def`` rather than ``async def``: the coroutine of an async handler is
+        returned as it is, so awaiting the call costs no extra coroutine frame.
+        """
+        if self.is_async:
+            coroutine: Awaitable[Any] = self.func(**kwargs)
+            return coroutine
+        # A sync handler would block the event loop; a worker thread keeps
+        # other requests moving (to_thread also carries the contextvars).
+        return asyncio.to_thread(self.func, **kwargs)
 
     def make_response(self, result: Any) -> Response:
         """A Response as is; otherwise through the response model, or :func:`to_response`."""
