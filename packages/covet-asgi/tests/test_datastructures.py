@@ -396,3 +396,13 @@ def test_the_query_parser_decodes_plus_and_escapes(
     query: str, pairs: list[tuple[str, str]]
 ) -> None:
     assert parse_query_string(query) == pairs
+
+
+def test_headers_from_lowercase_raw_use_the_list_as_given() -> None:
+    pairs = [(b"content-type", b"text/plain"), (b"x-a", b"1")]
+    headers = MutableHeaders.from_lowercase_raw(pairs)
+    assert isinstance(headers, MutableHeaders)
+    assert headers["Content-Type"] == "text/plain"
+    headers["x-b"] = "2"
+    assert pairs[-1] == (b"x-b", b"2")  # no copy: the headers own that list now
+    assert headers == MutableHeaders({"content-type": "text/plain", "x-a": "1", "x-b": "2"})

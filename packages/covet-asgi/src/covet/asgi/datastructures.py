@@ -14,7 +14,7 @@ is always clear where a value came from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import SplitResult, quote, unquote_plus, urlencode, urlsplit
 
 from covet.asgi.types import Scope
@@ -101,6 +101,18 @@ class Headers(Mapping[str, str]):
             # The ASGI spec lets servers keep the sender's case ("Header names should be
             # lowercased, but it is not required"), so lower-case here once for every lookup.
             self._list = [(name.lower(), value) for name, value in raw or ()]
+
+    @classmethod
+    def from_lowercase_raw(cls, raw: list[tuple[bytes, bytes]]) -> Self:
+        """Headers over ``raw`` itself, whose names the caller has already lower-cased.
+
+        ``Headers(raw=...)`` copies the pairs and lower-cases every name, since a server may
+        send any case. CovetPy's responses build their first fields themselves, lower-case,
+        for every response: this skips that pass. The list belongs to the headers after.
+        """
+        headers = cls.__new__(cls)
+        headers._list = raw
+        return headers
 
     @property
     def raw(self) -> list[tuple[bytes, bytes]]:

@@ -127,10 +127,11 @@ class Response:
             ours.append((b"content-type", _content_type(self.media_type, self.charset)))
         if not headers:
             # The usual case, and a hot path: no headers from the caller, so nothing can
-            # clash and the two fields are used as built. Saves the per-field lookup,
-            # re-encoding and CR/LF scan of setdefault(); safe because a content-length is
-            # digits and a content-type was checked once by _content_type().
-            return MutableHeaders(raw=ours)
+            # clash and the two fields are used as built (lower-case names, so without the
+            # copy Headers(raw=...) makes). Saves the per-field lookup, re-encoding and
+            # CR/LF scan of setdefault(); safe because a content-length is digits and a
+            # content-type was checked once by _content_type().
+            return MutableHeaders.from_lowercase_raw(ours)
         result = MutableHeaders(headers)
         for name, value in ours:
             result.setdefault(name.decode("latin-1"), value.decode("latin-1"))
