@@ -1,10 +1,11 @@
 """The scenarios in CovetPy, as its README writes them.
 
-Handlers return dicts (JSON) and strings (plain text) and declare typed parameters: a path
-value converted by its ``int`` annotation, as in the launch demo, query values by theirs,
-and the body by a pydantic model annotation. Middleware is ``Middleware(cls)`` in the
-application's list. The defaults are kept: ``/openapi.json`` and ``/docs`` are registered,
-as FastAPI's and Litestar's docs routes are.
+Handlers return dicts (JSON) and strings (plain text) and declare typed parameters: path
+values with the router's ``{name:int}`` converter (as ``examples/api`` writes them, and as
+the Starlette and Litestar apps do, so a non-number is a 404 in all three), query values by
+their annotations, and the body by a pydantic model annotation. Middleware is
+``Middleware(cls)`` in the application's list. The defaults are kept: ``/openapi.json`` and
+``/docs`` are registered, as FastAPI's and Litestar's docs routes are.
 
 No ``from __future__ import annotations``: the pydantic model is imported inside a
 function, where a string annotation would not resolve.
@@ -23,7 +24,7 @@ def _resource(app: CovetPy, number: int) -> None:
     async def resource(item_id: int) -> dict[str, Any]:
         return {"route": number, "id": item_id}
 
-    app.add_route(f"/resource{number}/{{item_id}}", resource, name=f"r{number}")
+    app.add_route(f"/resource{number}/{{item_id:int}}", resource, name=f"r{number}")
 
 
 def _post(app: CovetPy) -> None:
@@ -54,7 +55,7 @@ def build(scenario: str) -> CovetPy:
 
     elif scenario == "path_param":
 
-        @app.get("/users/{user_id}")
+        @app.get("/users/{user_id:int}")
         async def user(user_id: int) -> dict[str, Any]:
             return {"id": user_id, "name": f"User {user_id}"}
 
