@@ -14,7 +14,7 @@ is always clear where a value came from.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, NamedTuple, Self
+from typing import Any, NamedTuple, Self, TypeVar, overload
 from urllib.parse import SplitResult, quote, unquote_plus, urlencode, urlsplit
 
 from covet.asgi.types import Scope
@@ -31,6 +31,9 @@ __all__ = [
 
 
 # --- headers -------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+_ABSENT: Any = object()  # "no such field", where None could be a default passed in
 
 
 def _field_name(key: str) -> bytes:
@@ -140,11 +143,27 @@ class Headers(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         """The first value of ``key``; raises ``KeyError`` if the field is absent."""
+        value = self.get(key, _ABSENT)
+        if value is _ABSENT:
+            raise KeyError(key)
+        return value
+
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str | _T) -> str | _T: ...
+    def get(self, key: str, default: Any = None) -> Any:
+        """The first value of ``key``, or ``default`` if the field is absent.
+
+        Written out rather than inherited: ``Mapping.get`` calls ``self[key]`` and catches
+        the ``KeyError`` of an absent field, and raising costs more than the lookup itself;
+        middleware asks for absent headers (``origin``, ``cookie``...) on every request.
+        """
         name = _field_name(key)
         for field, value in self._list:
             if field == name:
                 return value.decode("latin-1")
-        raise KeyError(key)
+        return default
 
     def __contains__(self, key: object) -> bool:
         if not isinstance(key, str):
