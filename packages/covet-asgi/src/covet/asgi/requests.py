@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json as stdlib_json
 from collections.abc import AsyncIterator
-from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from covet.asgi import json
 from covet.asgi.datastructures import URL, Address, Headers, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
-from covet.asgi.forms import FormData, FormLimits, parse_form
 from covet.asgi.types import Message, Receive, Scope
+
+if TYPE_CHECKING:
+    from covet.asgi.forms import FormData
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
 
@@ -100,6 +101,10 @@ class Request:
     def cookies(self) -> dict[str, str]:
         """Cookies sent by the client; a malformed ``Cookie`` header gives ``{}``."""
         if self._cookies is None:
+            # Imported here: most requests never read cookies, and importing http.cookies
+            # at start-up would cost every application, on every start.
+            from http.cookies import CookieError, SimpleCookie
+
             cookies: dict[str, str] = {}
             header = self.headers.get("cookie")
             if header:
@@ -235,6 +240,10 @@ class Request:
         temporary files deleted, by :meth:`close` once the response has been sent.
         """
         if self._form is None:
+            # Imported here: form parsing (with tempfile, for uploads) is the largest part of
+            # the package, and an application that reads no form should not import it.
+            from covet.asgi.forms import FormLimits, parse_form
+
             limits = FormLimits(max_files, max_fields, max_part_size, spool_threshold)
             content_type = self.headers.get("content-type")
             self._form = await parse_form(content_type, self.stream(), limits)

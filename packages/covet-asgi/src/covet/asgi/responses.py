@@ -22,7 +22,6 @@ import datetime
 import functools
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
-from email.utils import format_datetime
 from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote
 
@@ -271,6 +270,10 @@ def _http_date(expires: int | datetime.datetime | str) -> str:
         moment = expires.replace(tzinfo=datetime.UTC)
     else:
         moment = expires.astimezone(datetime.UTC)
+    # Imported here, for the rare cookie with an expiry date: the email package costs every
+    # application start-up time otherwise.
+    from email.utils import format_datetime
+
     return format_datetime(moment, usegmt=True)
 
 

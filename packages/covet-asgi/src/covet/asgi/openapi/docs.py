@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covet.asgi.exceptions import HTTPException
-from covet.asgi.fileresponse import FileResponse
 from covet.asgi.openapi.document import openapi_document
 from covet.asgi.requests import Request
-from covet.asgi.responses import HTMLResponse, JSONResponse
+from covet.asgi.responses import HTMLResponse, JSONResponse, Response
 
 if TYPE_CHECKING:
     from covet.asgi.app import CovetPy
@@ -91,8 +90,11 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     )
 
 
-async def swagger_ui_asset(name: str) -> FileResponse:
+async def swagger_ui_asset(name: str) -> Response:
     """One of Swagger UI's files, from the installed package; nothing else."""
+    # Imported here: every application registers this route, few ever serve it.
+    from covet.asgi.fileresponse import FileResponse
+
     directory = swagger_ui_directory()
     if directory is None or name not in _ASSETS:
         raise HTTPException(404)
