@@ -14,7 +14,6 @@ twice is an error at once, naming both entries.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -244,6 +243,10 @@ class Router:
         """
         url = self._build(name, params)
         if url is None:
+            # Imported here, on this error path only: difflib holds ~0.2 MB in every
+            # process that imports it, and a program that builds valid URLs never needs it.
+            import difflib
+
             message = f"no route named {name!r}"
             close = difflib.get_close_matches(name, self._url_names(), n=3)
             if close:
