@@ -23,6 +23,8 @@ NOT_AT_START_UP = [
     "covet.asgi.sse",
     "covet.asgi.middleware.cors",
     "covet.asgi.middleware.gzip",
+    "html",
+    "difflib",
 ]
 
 

@@ -8,7 +8,6 @@ loads nothing from a third party.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,6 +71,10 @@ async def openapi_json(request: Request) -> JSONResponse:
 
 async def swagger_ui(request: Request) -> HTMLResponse:
     """The Swagger UI page, pointing at the app's document and its own copy of the assets."""
+    # Imported here, when the page is asked for: html loads html.entities, a table that
+    # holds about half a megabyte in every process that imports it.
+    import html
+
     app = request.app
     root = request.scope.get("root_path", "")
     openapi_url = root + app.openapi_url
