@@ -235,7 +235,7 @@ def _result(micros: dict[str, dict[str, float]], frameworks: list[str]) -> Suite
             measured += "; below target: " + ", ".join(failing)
         targets.append(
             TargetCheck(
-                f"In process, every scenario: CovetPy ≥ {TARGETS[peer]}x {FRAMEWORK_TITLES[peer]}",
+                f"In process, every scenario: CovetPy >= {TARGETS[peer]}x {FRAMEWORK_TITLES[peer]}",
                 measured,
                 not failing,
             )

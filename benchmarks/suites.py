@@ -15,7 +15,11 @@ from benchmarks.harness import Suite
 
 __all__ = ["SUITE_MODULES", "load_suites"]
 
-SUITE_MODULES: tuple[str, ...] = ("benchmarks.http_inprocess",)
+SUITE_MODULES: tuple[str, ...] = (
+    "benchmarks.http_inprocess",
+    "benchmarks.http_loopback",
+    "benchmarks.startup",
+)
 
 
 def load_suites(names: list[str] | None = None) -> list[Suite]:
