@@ -100,8 +100,11 @@ class Handler:
             app = spec.wrap(app)
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        # A plain def handing back the coroutine of the route's middleware or of handle(),
+        # for the router to await: an ``async def`` here would add a coroutine frame to
+        # every request and do nothing in it.
+        return self.app(scope, receive, send)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Fill the arguments, call the function, send what it returned.
