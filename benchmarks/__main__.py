@@ -5,9 +5,10 @@
     python -m benchmarks --smoke      # seconds: proves the harness and every app work
     python -m benchmarks --suite startup --suite http_inprocess
 
-A full run writes ``benchmarks/results/`` (latest.md, latest.json, the PNG charts) and
-copies the summary into the root README; a quick or smoke run writes into a temporary
-directory unless ``--output`` names one, so it never replaces the published results.
+A full run of every suite writes ``benchmarks/results/`` (latest.md, latest.json, the PNG
+charts) and copies the summary into the root README; any other run (quick, smoke, or some
+suites only) writes into a temporary directory unless ``--output`` names one, so it never
+replaces the published results.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings(args.mode or "full")
     published = settings.mode == "full" and args.output is None and not args.suite
     output = args.output or (
-        RESULTS if settings.mode == "full" else Path(tempfile.mkdtemp(prefix="covet-bench-"))
+        RESULTS if published else Path(tempfile.mkdtemp(prefix="covet-bench-"))
     )
 
     machine = describe_machine()
