@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from benchmarks.harness import Settings, SuiteResult
-from benchmarks.machine import KEY_PACKAGES, describe_machine, package_versions
+from benchmarks.machine import KEY_PACKAGES, describe_machine, load_average, package_versions
 from benchmarks.report import summary_lines, update_readme, write_results
 from benchmarks.servers import REPO_ROOT
 from benchmarks.suites import load_suites
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{suite.title}:", flush=True)
         results.append(suite.run(settings))
     minutes = (time.monotonic() - started) / 60
+    machine["load average at end"] = load_average()
 
     markdown = write_results(
         output, results, machine, package_versions(), KEY_PACKAGES, settings.mode, minutes

@@ -123,7 +123,7 @@ def run(settings: Settings) -> SuiteResult:
     wrk = ensure_wrk(settings)
     layout = core_layout()
     seconds = settings.pick(2, 1, 1)
-    rounds = settings.pick(3, 2, 1)
+    rounds = settings.pick(4, 2, 1)
     warm_up = settings.mode != "smoke"
     names = list(SCENARIOS) if settings.mode != "smoke" else ["json"]
     frameworks = list(FRAMEWORKS)

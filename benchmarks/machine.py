@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-__all__ = ["KEY_PACKAGES", "describe_machine", "package_versions"]
+__all__ = ["KEY_PACKAGES", "describe_machine", "load_average", "package_versions"]
 
 #: The packages whose versions decide the figures; every other installed one is listed too.
 KEY_PACKAGES = (
@@ -54,6 +54,11 @@ def _wrk_version() -> str:
     return first_line[0].split(" Copyright")[0] if first_line else "unknown"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: how busy the machine was besides this run."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def describe_machine() -> dict[str, Any]:
     """The facts a reader needs to compare a run with their own."""
     return {
@@ -65,6 +70,7 @@ def describe_machine() -> dict[str, Any]:
         "os": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "wrk": _wrk_version(),
+        "load average at start": load_average(),
     }
 
 
