@@ -6,6 +6,7 @@ import datetime
 import importlib.metadata
 import os
 import platform
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,10 +75,15 @@ def describe_machine() -> dict[str, Any]:
     }
 
 
+def _normalised(name: str) -> str:
+    """A distribution name as PEP 503 compares them: ``pydantic_core`` is ``pydantic-core``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def package_versions() -> dict[str, str]:
     """Every installed distribution and its version, the key ones first."""
     installed = {
-        (dist.metadata["Name"] or "").lower(): dist.version
+        _normalised(dist.metadata["Name"] or ""): dist.version
         for dist in importlib.metadata.distributions()
     }
     ordered = {name: installed[name] for name in KEY_PACKAGES if name in installed}
