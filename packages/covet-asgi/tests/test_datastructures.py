@@ -5,12 +5,21 @@ from __future__ import annotations
 import copy
 import pickle
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
+from covet.asgi.datastructures import (
+    URL,
+    Address,
+    Headers,
+    MutableHeaders,
+    QueryParams,
+    State,
+    parse_query_string,
+)
 
 # --- Headers -------------------------------------------------------------------------------
 
@@ -366,3 +375,34 @@ def test_state_over_a_dict_is_a_view_and_other_mappings_are_copied() -> None:
     copy = State(frozen)
     copy.b = 2
     assert dict(frozen) == {"a": 1}
+
+
+@given(st.text(alphabet="ab=&+%20éZ;\x00", max_size=40))
+def test_the_query_parser_gives_the_pairs_parse_qsl_gives(query: str) -> None:
+    # parse_query_string is the fast path of QueryParams; parse_qsl is the reference.
+    assert parse_query_string(query) == parse_qsl(query, keep_blank_values=True)
+
+
+@pytest.mark.parametrize(
+    ("query", "pairs"),
+    [
+        ("a=1&b=&c", [("a", "1"), ("b", ""), ("c", "")]),
+        ("a+b=c%20d&&=x", [("a b", "c d"), ("", "x")]),
+        ("q=%E2%9C%93&bad=%ff", [("q", "\u2713"), ("bad", "\ufffd")]),
+        ("k=1=2", [("k", "1=2")]),
+    ],
+)
+def test_the_query_parser_decodes_plus_and_escapes(
+    query: str, pairs: list[tuple[str, str]]
+) -> None:
+    assert parse_query_string(query) == pairs
+
+
+def test_headers_from_lowercase_raw_use_the_list_as_given() -> None:
+    pairs = [(b"content-type", b"text/plain"), (b"x-a", b"1")]
+    headers = MutableHeaders.from_lowercase_raw(pairs)
+    assert isinstance(headers, MutableHeaders)
+    assert headers["Content-Type"] == "text/plain"
+    headers["x-b"] = "2"
+    assert pairs[-1] == (b"x-b", b"2")  # no copy: the headers own that list now
+    assert headers == MutableHeaders({"content-type": "text/plain", "x-a": "1", "x-b": "2"})

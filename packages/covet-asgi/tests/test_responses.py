@@ -124,6 +124,22 @@ def test_charset_is_added_only_to_text_types_without_one(
     assert Response(b"", media_type=media_type).headers["content-type"] == content_type
 
 
+def test_a_media_type_that_would_inject_a_header_is_refused() -> None:
+    # The content-type is built once per media type and cached; the check must still run.
+    for _ in range(2):
+        with pytest.raises(ValueError, match="CR, LF or NUL"):
+            Response(b"", media_type="text/plain\r\nset-cookie: stolen=1")
+
+
+def test_our_fields_follow_the_callers_and_never_replace_them() -> None:
+    response = JSONResponse([1], headers={"x-trace": "t1", "Content-Length": "99"})
+    assert response.headers.raw == [
+        (b"x-trace", b"t1"),
+        (b"content-length", b"99"),
+        (b"content-type", b"application/json"),
+    ]
+
+
 def test_headers_given_by_the_caller_win() -> None:
     response = PlainTextResponse("x", headers={"Content-Type": "text/x-custom"})
     assert response.headers.getlist("content-type") == ["text/x-custom"]

@@ -66,3 +66,10 @@ def test_no_covet_init_is_shipped() -> None:
     assert package_dir.name == "router"
     assert (package_dir / "py.typed").is_file()
     assert not (package_dir.parent / "__init__.py").exists()
+
+
+def test_importing_the_router_does_not_load_difflib() -> None:
+    # difflib is for the suggestions of a failed url_for only; it holds memory when loaded.
+    code = "import sys, covet.router; print('difflib' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

@@ -5,19 +5,17 @@ Reading order: ``types`` -> ``datastructures`` -> ``requests`` ->
 -> ``app`` -> ``testing``. The package README walks through them.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from covet.asgi.__about__ import __version__
 from covet.asgi.app import CovetPy
 from covet.asgi.background import BackgroundTask, BackgroundTasks
 from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
-from covet.asgi.fileresponse import FileResponse
-from covet.asgi.forms import FormData
 from covet.asgi.middleware import Middleware
-from covet.asgi.middleware.cors import CORSMiddleware
-from covet.asgi.middleware.gzip import GZipMiddleware
-from covet.asgi.middleware.httpsredirect import HTTPSRedirectMiddleware
-from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
-from covet.asgi.middleware.trustedhost import TrustedHostMiddleware
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
     HTMLResponse,
@@ -28,10 +26,42 @@ from covet.asgi.responses import (
     StreamingResponse,
 )
 from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
-from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
-from covet.asgi.staticfiles import StaticFiles
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
-from covet.asgi.uploads import UploadFile
+
+if TYPE_CHECKING:
+    # Type checkers see these as the plain imports they stand for; at run time they load
+    # on first access (see __getattr__ below).
+    from covet.asgi.fileresponse import FileResponse
+    from covet.asgi.forms import FormData
+    from covet.asgi.middleware.cors import CORSMiddleware
+    from covet.asgi.middleware.gzip import GZipMiddleware
+    from covet.asgi.middleware.httpsredirect import HTTPSRedirectMiddleware
+    from covet.asgi.middleware.request_id import RequestIDMiddleware, get_request_id
+    from covet.asgi.middleware.trustedhost import TrustedHostMiddleware
+    from covet.asgi.sse import EventSourceResponse, ServerSentEvent, last_event_id
+    from covet.asgi.staticfiles import StaticFiles
+    from covet.asgi.uploads import UploadFile
+
+# Names loaded on first access, and the module each lives in. Every application imports
+# covet.asgi on start-up, but few use all of it: forms and uploads (with tempfile), static
+# files, server-sent events and the optional middleware are about a sixth of the package's
+# import time. ``from covet.asgi import StaticFiles`` works as usual; it just imports
+# staticfiles.py at that moment instead of at start-up.
+_LAZY: dict[str, str] = {
+    "FileResponse": "covet.asgi.fileresponse",
+    "StaticFiles": "covet.asgi.staticfiles",
+    "FormData": "covet.asgi.forms",
+    "UploadFile": "covet.asgi.uploads",
+    "EventSourceResponse": "covet.asgi.sse",
+    "ServerSentEvent": "covet.asgi.sse",
+    "last_event_id": "covet.asgi.sse",
+    "RequestIDMiddleware": "covet.asgi.middleware.request_id",
+    "get_request_id": "covet.asgi.middleware.request_id",
+    "CORSMiddleware": "covet.asgi.middleware.cors",
+    "GZipMiddleware": "covet.asgi.middleware.gzip",
+    "TrustedHostMiddleware": "covet.asgi.middleware.trustedhost",
+    "HTTPSRedirectMiddleware": "covet.asgi.middleware.httpsredirect",
+}
 
 __all__ = [
     "__version__",
@@ -87,3 +117,23 @@ __all__ = [
     "TrustedHostMiddleware",
     "HTTPSRedirectMiddleware",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import the module behind a name of ``_LAZY`` on first access (PEP 562).
+
+    Python calls this only for names missing from the module's globals; the value is then
+    stored there, so later accesses do not come back here.
+    """
+    try:
+        module_name = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value: object = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The lazy names too, so ``dir(covet.asgi)`` and completion show the whole API."""
+    return sorted({*globals(), *_LAZY})

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json as stdlib_json
 from collections.abc import AsyncIterator
-from http.cookies import CookieError, SimpleCookie
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from covet.asgi import json
 from covet.asgi.datastructures import URL, Address, Headers, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
-from covet.asgi.forms import FormData, FormLimits, parse_form
 from covet.asgi.types import Message, Receive, Scope
+
+if TYPE_CHECKING:
+    from covet.asgi.forms import FormData
 
 __all__ = ["DEFAULT_MAX_BODY_SIZE", "Request"]
 
@@ -56,6 +57,7 @@ class Request:
         self._cookies: dict[str, str] | None = None
         self._body: bytes | None = None
         self._stream_consumed = False
+        self._received = 0  # body bytes read so far, for the size limit
         self._form: FormData | None = None
 
     # -- what the scope says -------------------------------------------------
@@ -99,6 +101,10 @@ class Request:
     def cookies(self) -> dict[str, str]:
         """Cookies sent by the client; a malformed ``Cookie`` header gives ``{}``."""
         if self._cookies is None:
+            # Imported here: most requests never read cookies, and importing http.cookies
+            # at start-up would cost every application, on every start.
+            from http.cookies import CookieError, SimpleCookie
+
             cookies: dict[str, str] = {}
             header = self.headers.get("cookie")
             if header:
@@ -147,6 +153,23 @@ class Request:
             413, f"Request body is larger than the limit of {self.max_body_size} bytes"
         )
 
+    def _start_reading(self) -> None:
+        """The body can be read once: mark it read, and refuse a declared length over the limit."""
+        if self._stream_consumed:
+            raise RuntimeError("The request body was already streamed; it can be read once")
+        self._stream_consumed = True
+        self._check_declared_length()
+
+    def _take_chunk(self, message: Message) -> bytes:
+        """The body bytes in ``message``, counted against the limit: 413 past it."""
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
+        self._received += len(chunk)
+        if self.max_body_size is not None and self._received > self.max_body_size:
+            raise self._too_large()
+        return chunk
+
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body chunk by chunk as the client sends it.
 
@@ -156,19 +179,10 @@ class Request:
         if self._body is not None:
             yield self._body
             return
-        if self._stream_consumed:
-            raise RuntimeError("The request body was already streamed; it can be read once")
-        self._stream_consumed = True
-        self._check_declared_length()
-        received = 0
+        self._start_reading()
         while True:
             message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect()
-            chunk: bytes = message.get("body", b"")
-            received += len(chunk)
-            if self.max_body_size is not None and received > self.max_body_size:
-                raise self._too_large()
+            chunk = self._take_chunk(message)
             if chunk:
                 yield chunk
             if not message.get("more_body", False):
@@ -177,7 +191,17 @@ class Request:
     async def body(self) -> bytes:
         """The whole body, read once and cached."""
         if self._body is None:
-            self._body = b"".join([chunk async for chunk in self.stream()])
+            # The same reading as stream(), without going through it: driving an async
+            # generator costs more than the rest of reading a body of one or two messages,
+            # which is what most requests send.
+            self._start_reading()
+            chunks = []
+            more_body = True
+            while more_body:
+                message = await self._receive()
+                chunks.append(self._take_chunk(message))
+                more_body = message.get("more_body", False)
+            self._body = b"".join(chunks)
         return self._body
 
     async def json(self) -> Any:
@@ -216,6 +240,10 @@ class Request:
         temporary files deleted, by :meth:`close` once the response has been sent.
         """
         if self._form is None:
+            # Imported here: form parsing (with tempfile, for uploads) is the largest part of
+            # the package, and an application that reads no form should not import it.
+            from covet.asgi.forms import FormLimits, parse_form
+
             limits = FormLimits(max_files, max_fields, max_part_size, spool_threshold)
             content_type = self.headers.get("content-type")
             self._form = await parse_form(content_type, self.stream(), limits)

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import functools
 import re
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
-from email.utils import format_datetime
 from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote
 
@@ -47,6 +47,20 @@ _COOKIE_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
 _UNSAFE_IN_ATTRIBUTE = re.compile(r"[;\x00-\x1f\x7f]")
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+@functools.lru_cache(maxsize=64)
+def _content_type(media_type: str, charset: str) -> bytes:
+    """The ``content-type`` value for ``media_type``, checked and encoded as any header is.
+
+    A ``text/*`` type gets ``; charset=...`` unless it names one. Cached: an application
+    uses a handful of media types, so each is encoded (and refused if it holds a CR or LF)
+    once, not once per response.
+    """
+    content_type = media_type
+    if content_type.startswith("text/") and "charset=" not in content_type.lower():
+        content_type += f"; charset={charset}"
+    return MutableHeaders({"content-type": content_type}).raw[0][1]
 
 
 def status_allows_body(status_code: int) -> bool:
@@ -105,14 +119,21 @@ class Response:
 
         ``content_length=None`` means the length is not known in advance (streaming).
         """
-        result = MutableHeaders(headers)
+        ours: list[tuple[bytes, bytes]] = []
         if content_length is not None and status_allows_body(self.status_code):
-            result.setdefault("content-length", str(content_length))
+            ours.append((b"content-length", b"%d" % content_length))
         if self.media_type is not None:
-            content_type = self.media_type
-            if content_type.startswith("text/") and "charset=" not in content_type.lower():
-                content_type += f"; charset={self.charset}"
-            result.setdefault("content-type", content_type)
+            ours.append((b"content-type", _content_type(self.media_type, self.charset)))
+        if not headers:
+            # The usual case, and a hot path: no headers from the caller, so nothing can
+            # clash and the two fields are used as built (lower-case names, so without the
+            # copy Headers(raw=...) makes). Saves the per-field lookup, re-encoding and
+            # CR/LF scan of setdefault(); safe because a content-length is digits and a
+            # content-type was checked once by _content_type().
+            return MutableHeaders.from_lowercase_raw(ours)
+        result = MutableHeaders(headers)
+        for name, value in ours:
+            result.setdefault(name.decode("latin-1"), value.decode("latin-1"))
         return result
 
     def set_cookie(
@@ -249,6 +270,10 @@ def _http_date(expires: int | datetime.datetime | str) -> str:
         moment = expires.replace(tzinfo=datetime.UTC)
     else:
         moment = expires.astimezone(datetime.UTC)
+    # Imported here, for the rare cookie with an expiry date: the email package costs every
+    # application start-up time otherwise.
+    from email.utils import format_datetime
+
     return format_datetime(moment, usegmt=True)
 
 

@@ -79,10 +79,15 @@ class PathPattern:
 
     pattern: str
     segments: tuple[Segment, ...]
+    param_names: tuple[str, ...] = field(init=False, compare=False, repr=False)
+    """The parameter names in path order."""
 
-    @property
-    def param_names(self) -> tuple[str, ...]:
-        return tuple(seg.name for seg in self.segments if isinstance(seg, ParamSegment))
+    def __post_init__(self) -> None:
+        # Every match of a dynamic route reads the names to label its values: computed once
+        # here rather than by walking the segments per request. The dataclass is frozen, so
+        # the field is set the way its generated __init__ sets the others.
+        names = tuple(seg.name for seg in self.segments if isinstance(seg, ParamSegment))
+        object.__setattr__(self, "param_names", names)
 
     @property
     def is_static(self) -> bool:

@@ -29,7 +29,10 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, unlike the other results: one RouteMatch is made per request, and a frozen
+# dataclass's __init__ sets each field through object.__setattr__, which makes it cost
+# about twice as much. Its params dict was mutable anyway.
+@dataclass(slots=True)
 class RouteMatch:
     """A route takes the request; ``params`` are already converted (``int`` for ``{x:int}``)."""
 

@@ -20,8 +20,7 @@ worst case is bounded by the size of the tree, and the usual case by the depth o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeAlias
 
 from covet.router.paths import ParamSegment, Segment, StaticSegment
 from covet.router.routes import Route
@@ -30,6 +29,9 @@ __all__ = ["Node", "ParamEdge"]
 
 # to_python may return None, so "no match" needs a value of its own.
 _NO_MATCH: Any = object()
+
+Values: TypeAlias = tuple[Any, ...]
+"""The converted parameter values of a branch, in path order."""
 
 
 class ParamEdge:
@@ -84,27 +86,41 @@ class Node:
         self.params.sort(key=lambda e: e.segment.priority)  # stable: ties keep their order
         return edge.node
 
-    def candidates(
-        self, parts: list[str], index: int = 0, values: tuple[Any, ...] = ()
-    ) -> Iterator[tuple[list[Route], tuple[Any, ...]]]:
-        """Yield ``(routes, param values)`` for each branch matching ``parts[index:]``.
+    def find(
+        self, parts: list[str], method: str, allowed: set[str], index: int = 0, values: Values = ()
+    ) -> tuple[Route, Values] | None:
+        """The best route for ``method`` on ``parts[index:]``, with its parameter values.
 
-        The best match comes first; the caller stops at the first route that accepts the
-        request method, or goes on to collect every allowed method for a 405.
+        Branches are tried best first (the order above); the first route on a matching
+        branch that accepts ``method`` wins. Routes passed over because they do not accept
+        ``method`` add their methods to ``allowed``: when nothing is found, that set is the
+        ``Allow`` header of the 405.
+
+        Plain recursion with early returns: a generator per level that yields every
+        candidate reads much the same, but each level's generator object, the ``yield from``
+        chain and closing it when the caller stops early cost more than the rest of a match.
         """
         if index == len(parts):
-            if self.routes:
-                yield self.routes, values
-            return
+            for route in self.routes:
+                if method in route.methods:
+                    return route, values
+                allowed.update(route.methods)
+            return None
         child = self.static.get(parts[index])
         if child is not None:
-            yield from child.candidates(parts, index + 1, values)
+            found = child.find(parts, method, allowed, index + 1, values)
+            if found is not None:
+                return found
         for edge in self.params:
             if edge.segment.converter.matches_slash:
+                # A slash-matching parameter takes the rest of the path: this is the end.
                 value = edge.convert("/".join(parts[index:]))
-                if value is not _NO_MATCH and edge.node.routes:
-                    yield edge.node.routes, (*values, value)
+                end = len(parts)
             else:
                 value = edge.convert(parts[index])
-                if value is not _NO_MATCH:
-                    yield from edge.node.candidates(parts, index + 1, (*values, value))
+                end = index + 1
+            if value is not _NO_MATCH:
+                found = edge.node.find(parts, method, allowed, end, (*values, value))
+                if found is not None:
+                    return found
+        return None

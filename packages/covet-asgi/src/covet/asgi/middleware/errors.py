@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 
-from covet.asgi.debug import render_traceback_html, render_traceback_text
 from covet.asgi.middleware.exceptions import ExceptionHandler, StartWatchingSend
 from covet.asgi.requests import Request
 from covet.asgi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -47,6 +46,10 @@ class ServerErrorMiddleware:
 
     async def error_response(self, request: Request, exc: Exception) -> Response:
         if self.debug:
+            # Imported here: the debug page (html, traceback, linecache) is for debug mode
+            # only, so a production start-up does not load it.
+            from covet.asgi.debug import render_traceback_html, render_traceback_text
+
             if "text/html" in request.headers.get("accept", ""):
                 return HTMLResponse(render_traceback_html(exc), status_code=500)
             return PlainTextResponse(render_traceback_text(exc), status_code=500)

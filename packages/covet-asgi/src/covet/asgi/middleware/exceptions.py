@@ -48,14 +48,21 @@ class StartWatchingSend:
     wire, so an error handler can no longer answer with a response of its own.
     """
 
+    # Every message of every response passes through two of these (one per error
+    # middleware), so they are kept cheap: slots make the one instance per request quicker
+    # to build, and __call__ is a plain def that hands back what the wrapped send returns,
+    # for the caller to await. An ``async def`` would add a coroutine of its own to every
+    # message; this way the flag is still set before the message goes on, as before.
+    __slots__ = ("response_started", "send")
+
     def __init__(self, send: Send) -> None:
         self.send = send
         self.response_started = False
 
-    async def __call__(self, message: Message) -> None:
+    def __call__(self, message: Message) -> Awaitable[None]:
         if message["type"] == "http.response.start":
             self.response_started = True
-        await self.send(message)
+        return self.send(message)
 
 
 class ExceptionMiddleware:

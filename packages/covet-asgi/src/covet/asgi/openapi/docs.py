@@ -8,16 +8,14 @@ loads nothing from a third party.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covet.asgi.exceptions import HTTPException
-from covet.asgi.fileresponse import FileResponse
 from covet.asgi.openapi.document import openapi_document
 from covet.asgi.requests import Request
-from covet.asgi.responses import HTMLResponse, JSONResponse
+from covet.asgi.responses import HTMLResponse, JSONResponse, Response
 
 if TYPE_CHECKING:
     from covet.asgi.app import CovetPy
@@ -73,6 +71,10 @@ async def openapi_json(request: Request) -> JSONResponse:
 
 async def swagger_ui(request: Request) -> HTMLResponse:
     """The Swagger UI page, pointing at the app's document and its own copy of the assets."""
+    # Imported here, when the page is asked for: html loads html.entities, a table that
+    # holds about half a megabyte in every process that imports it.
+    import html
+
     app = request.app
     root = request.scope.get("root_path", "")
     openapi_url = root + app.openapi_url
@@ -91,8 +93,11 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     )
 
 
-async def swagger_ui_asset(name: str) -> FileResponse:
+async def swagger_ui_asset(name: str) -> Response:
     """One of Swagger UI's files, from the installed package; nothing else."""
+    # Imported here: every application registers this route, few ever serve it.
+    from covet.asgi.fileresponse import FileResponse
+
     directory = swagger_ui_directory()
     if directory is None or name not in _ASSETS:
         raise HTTPException(404)

@@ -1,0 +1,111 @@
+"""Profile one framework's app on one in-process scenario: where does a request's time go?
+
+    hatch run bench:profile                      # CovetPy, every scenario, pyinstrument
+    hatch run bench:profile -- json path_param   # chosen scenarios
+    hatch run bench:profile -- --cprofile json   # cProfile: exact call counts, own times
+    hatch run bench:profile -- --framework starlette json
+    hatch run bench:profile -- --time json       # no profiler: µs per request, as measured
+
+The app is driven exactly as ``http_inprocess`` drives it (same scope, receive and send),
+after the same response check, for about a second per scenario. ``--time`` times it without a
+profiler, for one framework alone, as nine batches of about 0.2 s (median and min): the
+before and after of an optimisation, in seconds rather than minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import gc
+import pstats
+import statistics
+import time
+from typing import Any
+
+from benchmarks.apps import FRAMEWORKS, build_app
+from benchmarks.apps.scenarios import SCENARIOS
+from benchmarks.http_inprocess import (
+    Receiver,
+    call_once,
+    check_response,
+    event_loop_factory,
+    request_scope,
+    run_lifespan,
+)
+
+__all__ = ["main"]
+
+
+async def _drive(app: Any, scenario_name: str, calls: int) -> None:
+    scenario = SCENARIOS[scenario_name]
+    template = request_scope(scenario)
+
+    async def discard(message: dict[str, Any]) -> None:
+        pass
+
+    for _ in range(calls):
+        await app({**template, "state": {}}, Receiver(scenario.body), discard)
+
+
+async def _profile_one(framework: str, scenario_name: str, use_cprofile: bool) -> None:
+    scenario = SCENARIOS[scenario_name]
+    app = build_app(framework, scenario_name)
+    async with run_lifespan(app):
+        check_response(framework, scenario, *await call_once(app, scenario))
+        start = time.perf_counter()
+        await _drive(app, scenario_name, 200)
+        calls = max(200, int(1.0 / ((time.perf_counter() - start) / 200)))
+        print(f"=== {framework} / {scenario_name}: {calls} calls ===")
+        if use_cprofile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await _drive(app, scenario_name, calls)
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        else:
+            from pyinstrument import Profiler
+
+            with Profiler(interval=0.0001, async_mode="disabled") as profiler:
+                await _drive(app, scenario_name, calls)
+            print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+
+async def _time_one(framework: str, scenario_name: str, batches: int = 9) -> None:
+    """Microseconds per request over ``batches`` batches of about 0.2 s: median and min."""
+    scenario = SCENARIOS[scenario_name]
+    app = build_app(framework, scenario_name)
+    async with run_lifespan(app):
+        check_response(framework, scenario, *await call_once(app, scenario))
+        start = time.perf_counter()
+        await _drive(app, scenario_name, 500)
+        calls = max(500, int(0.2 / ((time.perf_counter() - start) / 500)))
+        timings = []
+        for _ in range(batches):
+            gc.collect()
+            start = time.perf_counter()
+            await _drive(app, scenario_name, calls)
+            timings.append((time.perf_counter() - start) / calls * 1e6)
+    print(
+        f"{framework} {scenario_name:<13} median {statistics.median(timings):6.2f}"
+        f"  min {min(timings):6.2f} us/request ({batches} batches of {calls})"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__)
+    parser.add_argument("scenarios", nargs="*", choices=[[], *SCENARIOS], default=[])
+    parser.add_argument("--framework", default="covetpy", choices=list(FRAMEWORKS))
+    parser.add_argument("--cprofile", action="store_true", help="use cProfile, not pyinstrument")
+    parser.add_argument("--time", action="store_true", help="no profiler: µs per request")
+    args = parser.parse_args(argv)
+    with asyncio.Runner(loop_factory=event_loop_factory) as runner:
+        for name in args.scenarios or list(SCENARIOS):
+            if args.time:
+                runner.run(_time_one(args.framework, name))
+            else:
+                runner.run(_profile_one(args.framework, name, args.cprofile))
+
+
+if __name__ == "__main__":
+    main()
