@@ -21,6 +21,7 @@ import copy
 import datetime
 import decimal
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -50,7 +51,7 @@ __all__ = [
 SQL = tuple[str, list[Any]]
 
 
-class Expression:
+class Expression(ABC):
     """Something that compiles to SQL: a column, a value, arithmetic, an aggregate."""
 
     #: True for aggregates (and expressions containing one): they go to HAVING, not WHERE.
@@ -65,8 +66,9 @@ class Expression:
         """Bind names in this expression to ``query``'s model; returns a resolved copy."""
         return self
 
+    @abstractmethod
     def as_sql(self, compiler: SQLCompiler) -> SQL:
-        raise NotImplementedError
+        """This node as SQL text and its parameters; every concrete node writes its own."""
 
     def convert(self, value: Any, dialect: Dialect) -> Any:
         """A value of this expression read from a row -> Python."""

@@ -20,6 +20,7 @@ Case rules (the same meaning on every backend; see ``dialects.py`` for how):
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,7 +36,7 @@ __all__ = ["LOOKUPS", "Lookup"]
 SQL = tuple[str, list[Any]]
 
 
-class Lookup:
+class Lookup(ABC):
     """``lhs <operator> rhs``: a column (or expression) compared with a value or expression."""
 
     lookup_name: ClassVar[str]
@@ -75,8 +76,9 @@ class Lookup:
             return compiler.compile(value)
         return compiler.dialect.placeholder, [self.field.adapt(value, compiler.dialect)]
 
+    @abstractmethod
     def as_sql(self, compiler: SQLCompiler) -> SQL:
-        raise NotImplementedError
+        """This node as SQL text and its parameters; every concrete node writes its own."""
 
 
 class Comparison(Lookup):
