@@ -39,8 +39,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote_to_bytes
 
-from covet.asgi.datastructures import Headers
 from covet.asgi.exceptions import HTTPException
+from covet.asgi.headers import Headers
 from covet.asgi.uploads import DEFAULT_SPOOL_THRESHOLD, UploadFile
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ class FormData(Mapping[str, FormValue]):
     """A parsed form: an immutable, multi-valued mapping of names to values.
 
     A value is a ``str`` for an ordinary field and an :class:`UploadFile` for a file part.
-    As with :class:`~covet.asgi.datastructures.QueryParams`:
+    As with :class:`~covet.asgi.queryparams.QueryParams`:
 
     - ``form[name]`` returns the **last** value for ``name``;
     - ``form.getlist(name)`` returns every value, in order (checkboxes, ``<select multiple>``);
