@@ -6,8 +6,10 @@ may be blank; :class:`QueryParams` keeps that list and answers lookups from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import unquote_plus, urlencode
+
+from covet.asgi.multidict import ImmutableMultiDict
 
 __all__ = ["QueryParams", "parse_query_string"]
 
@@ -33,17 +35,15 @@ def parse_query_string(query: str) -> list[tuple[str, str]]:
     return pairs
 
 
-class QueryParams(Mapping[str, str]):
+class QueryParams(ImmutableMultiDict[str]):
     """The query string of a URL as an immutable, multi-valued mapping.
 
     Build it from a query string (``"a=1&a=2&b="``, ``str`` or the ``bytes`` of
     ``scope["query_string"]``), from a list of pairs, or from a mapping. Percent-escapes are
     decoded as UTF-8 and blank values are kept (``?flag=`` gives ``{"flag": ""}``).
 
-    - ``params[key]`` returns the **last** value, as Django does: the later occurrence is the
-      one a form or a link builder most likely meant to win;
-    - ``params.getlist(key)`` returns every value, in order;
-    - ``keys()``, ``items()``, ``len()`` treat each name once; ``multi_items()`` has them all.
+    As in every :class:`~covet.asgi.multidict.ImmutableMultiDict`, ``params[key]`` returns the
+    **last** value and ``params.getlist(key)`` every value, in order.
 
     ``str(params)`` encodes it back into a query string.
     """
@@ -66,37 +66,7 @@ class QueryParams(Mapping[str, str]):
             pairs = [(str(key), str(value)) for key, value in params.items()]
         else:
             pairs = [(str(key), str(value)) for key, value in params]
-        self._list = pairs
-        self._dict = dict(pairs)  # a later pair overwrites an earlier one: last one wins
-
-    def getlist(self, key: str) -> list[str]:
-        """Every value given for ``key``, in order; ``[]`` if absent."""
-        return [value for name, value in self._list if name == key]
-
-    def multi_items(self) -> list[tuple[str, str]]:
-        """Every ``(name, value)`` pair, repeated names included, in order."""
-        return list(self._list)
-
-    def __getitem__(self, key: str) -> str:
-        """The last value given for ``key``; raises ``KeyError`` if absent."""
-        return self._dict[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._dict
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return len(self._dict)
-
-    def __eq__(self, other: object) -> bool:
-        # Stable sort by name only: the order of one name's values decides params[name].
-        if not isinstance(other, QueryParams):
-            return NotImplemented
-        return sorted(self._list, key=lambda pair: pair[0]) == sorted(
-            other._list, key=lambda pair: pair[0]
-        )
+        super().__init__(pairs)
 
     def __str__(self) -> str:
         return urlencode(self._list)
