@@ -79,7 +79,7 @@ def placeholders(database: Database, count: int) -> str:
 
 
 def author_row(vendor: str, n: int) -> tuple[Any, ...]:
-    joined = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=n, microseconds=n)
+    joined: Any = datetime.datetime(2026, 1, 1) + datetime.timedelta(seconds=n, microseconds=n)
     balance: Any = decimal.Decimal(n) / 100
     if vendor == "postgresql":
         joined = joined.replace(tzinfo=datetime.UTC)
@@ -88,7 +88,7 @@ def author_row(vendor: str, n: int) -> tuple[Any, ...]:
     ratio = None if n % 5 == 0 else n / 3
     return (
         n,
-        f"author {n} – Zoë",
+        f"author {n} — Zoë ✓",
         balance,
         ratio,
         bytes([n % 256, 0, 255]),
@@ -274,9 +274,9 @@ async def test_a_tampered_dump_is_refused_before_the_database_is_touched(
     with pytest.raises(BackupError, match="does not match its manifest") as raised:
         await restore_database(path, target_url)
     assert "refusing to restore" in str(raised.value)
-    async with Database(target_url, alias="backup-target") as target:
-        async with target.backend.connection() as connection:
-            assert await table_summaries(connection) == {}
+    target = Database(target_url, alias="backup-target")
+    async with target, target.backend.connection() as connection:
+        assert await table_summaries(connection) == {}
 
 
 async def test_a_tampered_manifest_fails_verification_naming_each_table(
@@ -323,7 +323,11 @@ async def test_a_dump_the_tool_cannot_read_fails_with_one_line(
         tables={},
     )
     write_archive(tmp_path / "bad.tar", fake, garbage)
-    expected = {"sqlite": "SQLite backup from", "postgresql": "pg_restore failed", "mysql": "mysql failed"}
+    expected = {
+        "sqlite": "SQLite backup from",
+        "postgresql": "pg_restore failed",
+        "mysql": "mysql failed",
+    }
     with pytest.raises(BackupError, match=expected[source.vendor]) as raised:
         await restore_database(tmp_path / "bad.tar", new_database_url())
     assert "\n" not in str(raised.value)
@@ -341,11 +345,51 @@ async def test_a_missing_tool_is_one_clear_error(
         await backup_database(source.url, tmp_path / "again.tar")
         await restore_database(path, target_url)
         return
-    dump_tool, load_tool = {"postgresql": ("pg_dump", "pg_restore"), "mysql": ("mysqldump", "mysql")}[
-        source.vendor
-    ]
+    dump_tool, load_tool = {
+        "postgresql": ("pg_dump", "pg_restore"),
+        "mysql": ("mysqldump", "mysql"),
+    }[source.vendor]
     with pytest.raises(BackupError, match=f"^{dump_tool} was not found on PATH: install "):
         await backup_database(source.url, tmp_path / "again.tar")
     assert not (tmp_path / "again.tar").exists()
     with pytest.raises(BackupError, match=f"^{load_tool} was not found on PATH: install "):
         await restore_database(path, target_url)
+
+
+async def test_every_base_table_is_summarised_and_views_are_not(
+    source: Database, tmp_path: Path
+) -> None:
+    await source.execute("CREATE VIEW author_names AS SELECT name FROM author")
+    expected = {"author", "book", "covet_migrations", "event_log"}
+    if source.vendor == "postgresql":  # tables of every schema, not only "public"
+        await source.execute("CREATE SCHEMA inventory")
+        await source.execute('CREATE TABLE inventory."stock item" (sku TEXT PRIMARY KEY)')
+        await source.execute("INSERT INTO inventory.\"stock item\" VALUES ('a'), ('b')")
+        expected.add("inventory.stock item")
+    _, manifest = await backup_database(source.url, tmp_path / "shop.tar")
+    assert set(manifest.tables) == expected
+    if source.vendor == "postgresql":
+        assert manifest.tables["inventory.stock item"].rows == 2
+
+
+@pytest.mark.mysql
+async def test_mysql_without_the_reload_privilege_says_what_is_missing(
+    server_databases: Any, tmp_path: Path
+) -> None:
+    url = server_databases.create("mysql")
+    user = f"covet_u_{url.database[-8:]}"
+    admin = Database(url, alias="backup-admin")
+    await admin.execute("CREATE TABLE note (id INTEGER PRIMARY KEY)")
+    await admin.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 's3cret pass'")
+    try:
+        await admin.execute(f"GRANT ALL ON `{url.database}`.* TO '{user}'@'%'")
+        limited = DatabaseURL("mysql", url.host, url.port, user, "s3cret pass", url.database)
+        with pytest.raises(BackupError, match="needs the RELOAD privilege"):
+            await backup_database(limited, tmp_path / "a.tar")
+        # With it, the same user (its password given to mysqldump as MYSQL_PWD) succeeds.
+        await admin.execute(f"GRANT RELOAD ON *.* TO '{user}'@'%'")
+        _, manifest = await backup_database(limited, tmp_path / "b.tar")
+        assert manifest.tables["note"].rows == 0
+    finally:
+        await admin.execute(f"DROP USER '{user}'@'%'")
+        await admin.disconnect()

@@ -24,15 +24,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from covet.orm.database import DATABASE_URL_VARIABLE, EMBEDDED_DEFAULT_URL
-from covet.orm.errors import OrmError
-
 from covet.migrations.backup import (
     BackupError,
     backup_database,
     read_manifest,
     restore_database,
 )
+from covet.orm.database import DATABASE_URL_VARIABLE, EMBEDDED_DEFAULT_URL
+from covet.orm.errors import OrmError
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -70,9 +69,7 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "covet db") -> int:
 def _add_commands(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=lambda args: _usage(parser))
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    database_help = (
-        f"database URL (default: ${DATABASE_URL_VARIABLE}, else {EMBEDDED_DEFAULT_URL})"
-    )
+    database_help = f"database URL (default: ${DATABASE_URL_VARIABLE}, else {EMBEDDED_DEFAULT_URL})"
 
     backup = commands.add_parser(
         "backup",

@@ -20,9 +20,6 @@ import tempfile
 from pathlib import Path
 from types import ModuleType
 
-from covet.orm.database import Database
-from covet.orm.urls import DatabaseURL, parse_database_url
-
 from covet.migrations.backup import mysql, postgres, sqlite
 from covet.migrations.backup.archive import (
     DUMP_NAMES,
@@ -35,6 +32,8 @@ from covet.migrations.backup.archive import (
 )
 from covet.migrations.backup.checksums import Contents, compare_summaries, describe
 from covet.migrations.backup.errors import BackupError, VerificationError
+from covet.orm.database import Database
+from covet.orm.urls import DatabaseURL, parse_database_url
 
 __all__ = ["backup_database", "default_backup_name", "restore_database", "verify_database"]
 
@@ -50,7 +49,10 @@ def _database_name(url: DatabaseURL) -> str:
 
 
 def default_backup_name(url: str | DatabaseURL, when: datetime.datetime | None = None) -> str:
-    """``covet-<backend>-<database>-<UTC time>.tar``, e.g. ``covet-mysql-shop-20261126T101500Z.tar``."""
+    """The default backup file name: ``covet-<backend>-<database>-<UTC time>.tar``.
+
+    For example ``covet-mysql-shop-20261126T101500Z.tar``: sorting the names sorts by time.
+    """
     url = _parse(url)
     when = when or datetime.datetime.now(datetime.UTC)
     name = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(_database_name(url)).stem) or "database"

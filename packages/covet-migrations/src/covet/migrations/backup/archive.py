@@ -35,7 +35,7 @@ import shutil
 import tarfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from covet.migrations.backup.checksums import TableSummary
 from covet.migrations.backup.errors import BackupError
@@ -98,7 +98,9 @@ class Manifest:
                 backend=str(data["backend"]),
                 server_version=str(data["server_version"]),
                 database=str(data["database"]),
-                schema_version=None if data["schema_version"] is None else str(data["schema_version"]),
+                schema_version=None
+                if data["schema_version"] is None
+                else str(data["schema_version"]),
                 created_at=str(data["created_at"]),
                 dump=DumpInfo(str(dump["name"]), int(dump["bytes"]), str(dump["sha256"])),
                 tables=tables,
@@ -186,7 +188,7 @@ def _open(path: Path) -> tarfile.TarFile:
         raise BackupError(f"{path} is not a CovetPy backup (not a tar archive: {error})") from None
 
 
-def _member(archive: tarfile.TarFile, name: str, path: Path) -> io.BufferedReader:
+def _member(archive: tarfile.TarFile, name: str, path: Path) -> IO[bytes]:
     try:
         member = archive.extractfile(name)
     except KeyError:

@@ -43,11 +43,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from covet.orm.database import Database
-from covet.orm.urls import DatabaseURL
-
 from covet.migrations.backup.checksums import Contents, describe
+from covet.migrations.backup.errors import BackupError
 from covet.migrations.backup.tools import Tool, find_tool, tool_environment
+from covet.orm.backends import Connection
+from covet.orm.database import Database
+from covet.orm.errors import DatabaseError
+from covet.orm.urls import DatabaseURL
 
 __all__ = ["dump", "load"]
 
@@ -95,7 +97,7 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
     ):
         try:
             with target.open("wb") as output:
-                await lock.run_control("FLUSH TABLES WITH READ LOCK")
+                await _lock_commits(lock)
                 try:
                     await reader.run_control(
                         "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"
@@ -114,6 +116,16 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
             await mysqldump.stop()
             await reader.rollback()
     return contents
+
+
+async def _lock_commits(lock: Connection) -> None:
+    try:
+        await lock.run_control("FLUSH TABLES WITH READ LOCK")
+    except DatabaseError as error:
+        raise BackupError(
+            f"FLUSH TABLES WITH READ LOCK was refused ({error}): a consistent backup pauses "
+            "commits for an instant, which needs the RELOAD privilege"
+        ) from error
 
 
 async def load(url: DatabaseURL, dump: Path) -> None:

@@ -28,11 +28,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from covet.orm.database import Database
-from covet.orm.urls import DatabaseURL
-
 from covet.migrations.backup.checksums import Contents, describe
 from covet.migrations.backup.tools import Tool, find_tool, tool_environment
+from covet.orm.database import Database
+from covet.orm.urls import DatabaseURL
 
 __all__ = ["dump", "load"]
 

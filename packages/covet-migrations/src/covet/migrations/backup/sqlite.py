@@ -28,11 +28,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from covet.orm.database import Database
-from covet.orm.urls import DatabaseURL
-
 from covet.migrations.backup.checksums import Contents, describe
 from covet.migrations.backup.errors import BackupError
+from covet.orm.database import Database
+from covet.orm.urls import DatabaseURL
 
 __all__ = ["dump", "load"]
 
@@ -44,9 +43,9 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
         raise BackupError(f"no SQLite database at {source}")
     await asyncio.to_thread(_copy, source, target)
     # Described through the ORM, like the restored database will be: same code, same values.
-    async with Database(DatabaseURL("sqlite", path=str(target))) as copy:
-        async with copy.backend.connection() as connection:
-            return await describe(connection)
+    copy = Database(DatabaseURL("sqlite", path=str(target)))
+    async with copy, copy.backend.connection() as connection:
+        return await describe(connection)
 
 
 async def load(url: DatabaseURL, dump: Path) -> None:

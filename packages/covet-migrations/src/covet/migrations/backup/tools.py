@@ -19,9 +19,8 @@ import os
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 
-from covet.orm.urls import DatabaseURL
-
 from covet.migrations.backup.errors import BackupError
+from covet.orm.urls import DatabaseURL
 
 __all__ = ["Tool", "find_tool", "tool_environment"]
 
@@ -96,7 +95,8 @@ class Tool:
 
     async def finish(self) -> None:
         """Wait for the process; a non-zero exit raises with its last line of stderr."""
-        assert self.process is not None and self._reader is not None, "start() was not awaited"
+        assert self.process is not None, "start() was not awaited"
+        assert self._reader is not None
         await self._reader
         code = await self.process.wait()
         if code != 0:
