@@ -271,3 +271,22 @@ async def test_a_tool_still_running_after_an_error_is_stopped() -> None:
     assert tool.process is not None
     assert tool.process.returncode is not None
     assert tool.process.returncode < 0  # killed, not finished
+
+
+async def test_a_failing_tool_is_reported_by_its_error_line_not_its_context() -> None:
+    # pg_restore --list on an archive that is not one: it fails without any server.
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"not an archive")
+    os.close(write_end)
+    tool = Tool("pg_restore", ["--list"], dict(os.environ))
+    try:
+        with pytest.raises(BackupError, match=r"^pg_restore failed \(exit code 1\): .*error"):
+            await tool.run(stdin=read_end)
+    finally:
+        os.close(read_end)
+    tool.stderr_lines[:] = ["pg_restore: error: could not execute query", "Command was: DROP x;"]
+    assert tool._reason() == "pg_restore: error: could not execute query"
+    tool.stderr_lines[:] = ["something odd", ""]
+    assert tool._reason() == "something odd"
+    tool.stderr_lines[:] = []
+    assert tool._reason() == "no message"

@@ -28,7 +28,8 @@ TRANSACTION, and its next verbose line (``-- Setting savepoint...``,
 the first stderr line after ``-- Starting transaction...`` proves the
 snapshot exists; if mysqldump ends first (stderr closes), its snapshot was
 necessarily taken under the lock too. Writers wait only for that instant, not
-for the whole dump.
+for the whole dump. (A mysqldump that never printed that line would keep the
+lock until it ends: still consistent, only harder on writers.)
 
 The lock needs the RELOAD privilege, and waits for statements already running
 (a long SELECT delays it, and writers queue behind it meanwhile). Only InnoDB

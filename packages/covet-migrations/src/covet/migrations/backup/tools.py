@@ -100,9 +100,17 @@ class Tool:
         await self._reader
         code = await self.process.wait()
         if code != 0:
-            said = [line.strip() for line in self.stderr_lines if line.strip()]
-            reason = said[-1] if said else "no message"
-            raise BackupError(f"{self.name} failed (exit code {code}): {reason}")
+            raise BackupError(f"{self.name} failed (exit code {code}): {self._reason()}")
+
+    def _reason(self) -> str:
+        """The tool's last line mentioning an error, else its last line of stderr.
+
+        Tools often follow the error with context (pg_restore: "Command was: ..."),
+        which is not what the reader of a one-line message needs first.
+        """
+        said = [line.strip() for line in self.stderr_lines if line.strip()]
+        errors = [line for line in said if "error" in line.lower()]
+        return (errors or said or ["no message"])[-1]
 
     async def run(self, *, stdin: int | None = None) -> None:
         """Start the process and wait for it."""
