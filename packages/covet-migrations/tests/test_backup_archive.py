@@ -18,10 +18,13 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from covet.migrations.backup import (
     FORMAT_VERSION,
     BackupError,
+    Manifest,
     TableSummary,
     backup_database,
     canonical_value,
@@ -290,3 +293,59 @@ async def test_a_failing_tool_is_reported_by_its_error_line_not_its_context() ->
     assert tool._reason() == "something odd"
     tool.stderr_lines[:] = []
     assert tool._reason() == "no message"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+manifest_keys = st.sampled_from(
+    [
+        "format",
+        "backend",
+        "server_version",
+        "database",
+        "schema_version",
+        "created_at",
+        "dump",
+        "tables",
+        "rows",
+        "checksum",
+        "name",
+        "bytes",
+        "sha256",
+    ]
+)
+
+
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        json_values.map(json.dumps),
+        st.dictionaries(manifest_keys, json_values, max_size=10).map(
+            lambda document: json.dumps({"format": FORMAT_VERSION, **document})
+        ),
+    )
+)
+def test_any_manifest_text_parses_or_is_one_backup_error(text: str) -> None:
+    outcome: Manifest | BackupError
+    try:
+        outcome = Manifest.from_json(text, source="x.tar")
+    except BackupError as error:
+        outcome = error
+    if isinstance(outcome, BackupError):
+        assert str(outcome).startswith("x.tar: ")
+    else:
+        assert outcome.format == FORMAT_VERSION
+
+
+@given(st.integers(), st.text(), st.floats(allow_nan=False), st.binary())
+def test_values_of_different_kinds_never_share_a_canonical_text(
+    number: int, text: str, real: float, data: bytes
+) -> None:
+    texts = [canonical_value(v) for v in (number, text, real, data, None)]
+    assert len(set(texts)) == len(texts)
+    assert canonical_value(text) == canonical_value(str(text))

@@ -94,20 +94,19 @@ class Manifest:
                 for name, item in data["tables"].items()
             }
             dump = data["dump"]
+            schema_version = data["schema_version"]
             return cls(
                 backend=str(data["backend"]),
                 server_version=str(data["server_version"]),
                 database=str(data["database"]),
-                schema_version=None
-                if data["schema_version"] is None
-                else str(data["schema_version"]),
+                schema_version=None if schema_version is None else str(schema_version),
                 created_at=str(data["created_at"]),
                 dump=DumpInfo(str(dump["name"]), int(dump["bytes"]), str(dump["sha256"])),
                 tables=tables,
             )
         except BackupError:
             raise
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as error:
             raise BackupError(f"{source}: the manifest is not valid: {error!r}") from None
 
 
@@ -162,8 +161,11 @@ def extract_dump(path: Path, directory: Path) -> tuple[Manifest, Path]:
     """
     with _open(path) as archive:
         manifest = _manifest(archive, path)
-        if manifest.dump.name not in DUMP_NAMES.values():
-            raise BackupError(f"{path}: unexpected dump name {manifest.dump.name!r}")
+        if manifest.dump.name != DUMP_NAMES.get(manifest.backend):
+            raise BackupError(
+                f"{path}: unexpected dump name {manifest.dump.name!r} "
+                f"for a {manifest.backend} backup"
+            )
         member = _member(archive, manifest.dump.name, path)
         target = directory / manifest.dump.name
         with target.open("wb") as out:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from covet.migrations.backup.checksums import Contents, describe
 from covet.migrations.backup.errors import BackupError
-from covet.migrations.backup.tools import Tool, find_tool, tool_environment
+from covet.migrations.backup.tools import Tool, tool_environment
 from covet.orm.backends import Connection
 from covet.orm.database import Database
 from covet.orm.errors import DatabaseError
@@ -78,7 +78,7 @@ def snapshot_is_open(stderr_lines: list[str]) -> bool:
 
 async def dump(url: DatabaseURL, target: Path) -> Contents:
     """Write mysqldump's SQL for ``url`` to ``target``; describe the same snapshot."""
-    find_tool("mysqldump")  # a missing tool fails before anything is locked
+    # Made first: a missing mysqldump fails here, before anything is locked.
     mysqldump = Tool(
         "mysqldump",
         [
@@ -100,9 +100,7 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
             with target.open("wb") as output:
                 await _lock_commits(lock)
                 try:
-                    await reader.run_control(
-                        "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ"
-                    )
+                    await reader.run_control("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                     await reader.run_control(
                         "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"
                     )
