@@ -347,6 +347,7 @@ class Model(metaclass=ModelMeta):
     @classmethod
     def from_schema(cls, data: pydantic.BaseModel | Mapping[str, Any]) -> Self:
         """A new, unsaved instance from a schema instance (or a dict): ``save()`` INSERTs it."""
-        from covet.orm.schemas import schema_values
+        from covet.orm.schemas import instance_from_schema
 
-        return cls(**schema_values(data))
+        instance: Self = instance_from_schema(cls, data)
+        return instance
