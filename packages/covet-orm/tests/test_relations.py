@@ -32,7 +32,7 @@ from covet.orm import (
     TextField,
     create_tables,
 )
-from covet.orm.dialects import SQLiteDialect
+from covet.orm.dialects import PostgreSQLDialect, SQLiteDialect
 from covet.orm.events import capture_queries
 from covet.orm.tracking import (
     NPlusOneWarning,
@@ -202,6 +202,46 @@ async def test_lookups_follow_relations_in_both_directions(blog: dict[str, Any])
     assert await Post.objects.filter(title="Baking").count() == 1
     assert await Comment.objects.filter(post__author__name="Ann").delete() == 2
     assert await Comment.objects.count() == 1
+
+
+async def test_distinct_ordered_by_a_column_it_does_not_select(blog: dict[str, Any]) -> None:
+    await blog["p3"].tags.add(blog["python"])
+    tagged = Post.objects.filter(tags__name__in=["python", "sql"])
+    assert await tagged.count() == 4  # the post with two tags comes twice
+    ordered = tagged.distinct().order_by("-author__name", "title")
+    posts = await ordered
+    assert [p.title for p in posts] == ["Cooking", "An ORM in an evening", "Joins"]
+    plain = {p.pk: vars(p) for p in await Post.objects.all()}
+    assert [vars(p) for p in posts] == [plain[p.pk] for p in posts]  # the same objects
+    assert await ordered.count() == 3
+    assert await ordered.values_list("title", flat=True) == [p.title for p in posts]
+    assert await ordered.values("title") == [{"title": p.title} for p in posts]
+    selected = await ordered.select_related("author")
+    assert [p.author.name for p in selected] == ["Bob", "Ann", "Ann"]
+    async for post in ordered:
+        assert post.title == "Cooking"
+        break
+    # Ordering by an annotation it selects anyway adds nothing.
+    busiest = await Author.objects.annotate(n=Count("posts")).distinct().order_by("-n")
+    assert [(a.name, a.n) for a in busiest] == [("Ann", 2), ("Bob", 1)]
+
+
+def test_distinct_selects_the_ordering_columns_after_the_model_columns() -> None:
+    sql, _ = (
+        Post.objects.filter(tags__name="sql")
+        .distinct()
+        .order_by("-author__name", "title")
+        .sql(PostgreSQLDialect())
+    )
+    assert sql.startswith(
+        'SELECT DISTINCT "blog_post"."id", "blog_post"."author_id", "blog_post"."title", '
+        '"t3"."name" FROM "blog_post"'
+    )
+    assert sql.endswith('ORDER BY "t3"."name" DESC, "blog_post"."title" ASC')
+    plain, _ = Post.objects.order_by("-author__name").sql(PostgreSQLDialect())
+    assert plain.startswith(
+        'SELECT "blog_post"."id", "blog_post"."author_id", "blog_post"."title" FROM'
+    )
 
 
 def test_relation_lookups_compile_to_left_joins_and_check_names() -> None:

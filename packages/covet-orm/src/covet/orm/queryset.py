@@ -257,8 +257,14 @@ class QuerySet(Generic[T]):
         names = [name for name, _ in items]
         converters = [expression.convert for _, expression in items]
 
+        # A row may end with columns the compiler added for ORDER BY (DISTINCT): not read.
+        width = len(items)
+
         def values(row: Sequence[Any]) -> list[Any]:
-            return [convert(value, dialect) for convert, value in zip(converters, row, strict=True)]
+            return [
+                convert(value, dialect)
+                for convert, value in zip(converters, row[:width], strict=True)
+            ]
 
         if self.row_kind == "dict":
             return lambda row: dict(zip(names, values(row), strict=True))
@@ -280,7 +286,7 @@ class QuerySet(Generic[T]):
             if selections:
                 from covet.orm.loading import attach_selected
 
-                attach_selected(obj, selections, row[end:], dialect)
+                attach_selected(obj, selections, row[end:width], dialect)
             return obj
 
         return instance
