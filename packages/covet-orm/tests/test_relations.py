@@ -393,6 +393,52 @@ async def test_many_to_many_manager(blog: dict[str, Any]) -> None:
     assert await p2.tags.all() == []
 
 
+async def test_a_pair_is_linked_once_and_the_database_refuses_a_second_row(
+    blog: dict[str, Any],
+) -> None:
+    from covet.orm import get_database
+
+    p1, python, sql = blog["p1"], blog["python"], blog["sql"]
+    links = Post.tags.through
+    assert links is not None
+    with capture_queries() as queries:
+        await p1.tags.add(python, sql)  # both linked already: nothing to write
+    assert [q.sql.split()[0] for q in queries] == ["SELECT"]
+    assert await links.objects.filter(post=p1).count() == 2
+    db = get_database()
+    ph = "?" if db.paramstyle == "qmark" else "%s"
+    quote = "`" if db.vendor == "mysql" else '"'
+    with pytest.raises(IntegrityError):
+        await db.execute(
+            f"INSERT INTO {quote}blog_post_tags{quote} ({quote}post_id{quote}, "
+            f"{quote}tag_id{quote}) VALUES ({ph}, {ph})",
+            [p1.pk, python.pk],
+        )
+    assert await links.objects.filter(post=p1).count() == 2
+    await p1.tags.set([python, sql])  # nothing to change: no error either
+    assert sorted(t.name for t in await p1.tags.all()) == ["python", "sql"]
+
+
+def test_the_automatic_through_table_has_a_unique_pair() -> None:
+    from covet.orm.dialects import MySQLDialect
+    from covet.orm.schema import create_table_sql
+
+    links = Post.tags.through
+    assert links is not None
+    assert links._meta.unique_together == [("post", "tag")]
+    for dialect, unique in (
+        (SQLiteDialect(), 'UNIQUE ("post_id", "tag_id")'),
+        (PostgreSQLDialect(), 'UNIQUE ("post_id", "tag_id")'),
+        (MySQLDialect(), "UNIQUE (`post_id`, `tag_id`)"),
+    ):
+        assert unique in create_table_sql(links, dialect)[0]
+    with pytest.raises(FieldError, match="Pair has no field 'b'; choices are: pk, id, a"):
+
+        class Pair(Model):
+            __unique_together__ = (("a", "b"),)
+            a = IntegerField()
+
+
 async def test_many_to_many_through_a_declared_model(database: Database) -> None:
     await create_tables(database, Student, Course, Enrollment)
     ada = await Student.objects.create(name="Ada")
