@@ -320,6 +320,46 @@ async def test_prefetch_related_is_one_query_per_level(
     assert len(queries) == 1
 
 
+async def test_async_for_prefetches_once_per_chunk(blog: dict[str, Any]) -> None:
+    for index in range(2):
+        post = await Post.objects.create(author=blog["bob"], title=f"extra {index}")
+        await post.tags.add(blog["sql"])
+    loaded = Post.objects.prefetch_related("tags", "comments__author").order_by("id")
+    expected = [
+        (
+            p.title,
+            [t.name for t in await p.tags.all()],
+            [c.author.name for c in await p.comments.all()],
+        )
+        for p in await loaded
+    ]
+
+    async def summary(rows: Any) -> list[Any]:
+        return [
+            (
+                p.title,
+                [t.name async for t in p.tags.all()],  # prefetched: no query either way
+                [c.author.name for c in await p.comments.all()],
+            )
+            async for p in rows
+        ]
+
+    with capture_queries() as queries:
+        assert await summary(loaded) == expected  # one chunk: 1 + 3 queries
+    assert len(queries) == 1 + 3
+    with capture_queries() as queries:
+        assert await summary(loaded.iterator(chunk_size=2)) == expected
+    # Five posts: chunks of 2, 2 and 1; the last one has no comments, so no authors to load.
+    assert len(queries) == 1 + 3 + 3 + 2
+    with capture_queries() as queries:
+        assert await summary(loaded.iterator(chunk_size=5)) == expected
+    assert len(queries) == 1 + 3  # one full chunk, nothing left over
+    titles = [title async for title in loaded.values_list("title", flat=True)]
+    assert titles == [title for title, _, _ in expected]  # values: nothing to prefetch
+    with pytest.raises(ValueError, match="chunk_size must be at least 1, not 0"):
+        loaded.iterator(chunk_size=0)
+
+
 async def test_prefetch_of_single_relations_and_the_reverse_side(blog: dict[str, Any]) -> None:
     with capture_queries() as queries:
         authors = await Author.objects.prefetch_related("profile", "posts__tags").order_by("id")
