@@ -268,14 +268,20 @@ def test_relation_lookups_compile_to_left_joins_and_check_names() -> None:
 # --- loading: select_related, prefetch_related ---------------------------------------------
 
 
-async def test_select_related_loads_in_one_query_with_nested_paths(blog: dict[str, Any]) -> None:
+@pytest.mark.parametrize("extra_posts", [0, 6])
+async def test_select_related_loads_in_one_query_with_nested_paths(
+    blog: dict[str, Any], extra_posts: int
+) -> None:
+    for index in range(extra_posts):
+        await Post.objects.create(author=blog["bob"], title=f"extra {index}")
     with capture_queries() as queries:
         posts = await Post.objects.select_related("author", "author__profile").order_by("id")
-        assert [(p.title, p.author.name) for p in posts] == [
+        assert [(p.title, p.author.name) for p in posts[:3]] == [
             ("An ORM in an evening", "Ann"),
             ("Joins", "Ann"),
             ("Cooking", "Bob"),
         ]
+        assert [p.author.name for p in posts[3:]] == ["Bob"] * extra_posts
         assert posts[0].author.profile.bio == "writes about ORMs"
         assert posts[2].author.profile is None  # Bob has no profile: loaded, and None
     assert len(queries) == 1
@@ -489,6 +495,17 @@ async def test_many_to_many_through_a_declared_model(database: Database) -> None
     assert [s.name for s in await logic.students.filter(enrollments__grade=5)] == ["Alan"]
     assert [c.title for c in await ada.courses.all()] == ["Logic"]
     assert await Student.objects.filter(courses__title="Logic").count() == 2
+    # remove, set and clear change the declared through model's rows, from either side.
+    math = await Course.objects.create(title="Math")
+    await ada.courses.add(math)
+    await logic.students.remove(ada)
+    assert [e.student_id for e in await Enrollment.objects.filter(course=logic)] == [alan.pk]
+    assert (await Enrollment.objects.get(course=logic)).grade == 5  # the kept row is untouched
+    await logic.students.set([ada])
+    assert [s.name for s in await logic.students.all()] == ["Ada"]
+    assert sorted(c.title for c in await ada.courses.all()) == ["Logic", "Math"]
+    await ada.courses.clear()
+    assert await Enrollment.objects.count() == 0
 
 
 # --- on_delete: the same result on every backend -----------------------------------------
@@ -572,6 +589,37 @@ async def test_protect_and_restrict_refuse_and_leave_every_row(library: dict[str
     assert await Book.objects.count() == 1
 
 
+async def blog_rows() -> dict[str, list[Any]]:
+    """Every row of the blog's tables, the through table included, as plain values."""
+    links = Post.tags.through
+    assert links is not None
+    return {
+        model.__name__: await model.objects.order_by("pk").values_list() for model in (*BLOG, links)
+    }
+
+
+async def test_the_blog_deletes_by_its_rules(blog: dict[str, Any]) -> None:
+    before = await blog_rows()
+    # Ann wrote comments, and Comment.author is PROTECT: refused, every row stays.
+    with pytest.raises(ProtectedError) as refused:
+        await blog["ann"].delete()
+    message = str(refused.value)
+    assert message.startswith(f"cannot delete Author (pk {blog['ann'].pk}): Comment.author has")
+    assert "on_delete=PROTECT" in message and "Nothing was deleted" in message
+    assert sorted(c.body for c in refused.value.objects) == ["thanks", "yum"]
+    with pytest.raises(ProtectedError):
+        await Author.objects.filter(name__in=["Ann", "Bob"]).delete()
+    assert await blog_rows() == before
+    # Cy wrote no comment: his profile, his post, its tag link and its comments go with him.
+    cy = await Author.objects.create(name="Cy")
+    await Profile.objects.create(author=cy, bio="new")
+    post = await Post.objects.create(author=cy, title="Gone soon")
+    await post.tags.add(blog["sql"])
+    await Comment.objects.create(post=post, author=blog["bob"], body="bye")
+    await cy.delete()
+    assert await blog_rows() == before
+
+
 async def test_the_database_enforces_protect_too(library: dict[str, Any]) -> None:
     from covet.orm import get_database
 
@@ -617,6 +665,7 @@ async def fetch_each_author(threshold: int) -> QueryTracker:
     with track_queries(threshold=threshold) as tracker:
         for post in await Post.objects.all():
             await post.author.fetch()
+            assert post.author.name in ("Ann", "Bob")  # loaded now: no query
     return tracker
 
 
