@@ -605,7 +605,8 @@ async def test_the_blog_deletes_by_its_rules(blog: dict[str, Any]) -> None:
         await blog["ann"].delete()
     message = str(refused.value)
     assert message.startswith(f"cannot delete Author (pk {blog['ann'].pk}): Comment.author has")
-    assert "on_delete=PROTECT" in message and "Nothing was deleted" in message
+    assert "on_delete=PROTECT" in message
+    assert "Nothing was deleted" in message
     assert sorted(c.body for c in refused.value.objects) == ["thanks", "yum"]
     with pytest.raises(ProtectedError):
         await Author.objects.filter(name__in=["Ann", "Bob"]).delete()
