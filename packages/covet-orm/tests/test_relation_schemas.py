@@ -202,6 +202,13 @@ async def test_the_reverse_one_to_one_nested(articles: dict[str, Any]) -> None:
         ("Ann", "writes about ORMs"),
         ("Bob", None),
     ]
+    # Back: the bio comes back as loaded (or as loaded and None), no query needed.
+    with capture_queries() as queries:
+        ann, bob = (Writer.from_schema(d) for d in dumped)
+        assert ann.bio.text == "writes about ORMs"
+        assert bob.bio is None
+        assert ann.to_schema(schema).model_dump() == dumped[0]
+    assert queries == []
 
 
 async def test_a_nested_relation_that_is_not_loaded_says_how_to_load_it(
