@@ -1,4 +1,8 @@
-"""Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
+"""Loading: rows into objects, and relations up front (``select_related``, ``prefetch_related``).
+
+:func:`row_converter` is where a row of the SELECT becomes what the QuerySet yields: an
+instance (with its annotations and ``select_related`` instances), a dict, a tuple or a value.
+:func:`stream` does the same for ``async for``, a chunk of rows at a time.
 
 ``select_related("author__profile")`` adds JOINs and columns to the one SELECT
 (``query.py``); :func:`attach_selected` cuts each row into the instances and hangs each on
@@ -21,12 +25,14 @@ by two paths (``"comments"``, ``"comments__author"``) is loaded once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
+from covet.orm.compiler import SQLCompiler
 from covet.orm.errors import FieldError
 from covet.orm.query import LOOKUP_SEPARATOR, RelatedSelection
-from covet.orm.queryset import QuerySet
+from covet.orm.queryset import QuerySet, database_for
 from covet.orm.related import (
     ReverseManyDescriptor,
     ReverseManyToManyDescriptor,
@@ -39,7 +45,83 @@ if TYPE_CHECKING:
     from covet.orm.dialects import Dialect
     from covet.orm.models import Model
 
-__all__ = ["attach_selected", "check_prefetch_path", "prefetch_related_objects"]
+__all__ = [
+    "attach_selected",
+    "check_prefetch_path",
+    "prefetch_related_objects",
+    "row_converter",
+    "stream",
+]
+
+
+def row_converter(queryset: QuerySet[Any], dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
+    """A function turning one raw row into what ``queryset`` yields."""
+    query = queryset.query
+    items = query.select_items()
+    names = [name for name, _ in items]
+    converters = [expression.convert for _, expression in items]
+    # A row may end with columns the compiler added for ORDER BY (DISTINCT): not read.
+    width = len(items)
+
+    def values(row: Sequence[Any]) -> list[Any]:
+        return [
+            convert(value, dialect) for convert, value in zip(converters, row[:width], strict=True)
+        ]
+
+    if queryset.row_kind == "dict":
+        return lambda row: dict(zip(names, values(row), strict=True))
+    if queryset.row_kind == "tuple":
+        return lambda row: tuple(values(row))
+    if queryset.row_kind == "flat":
+        return lambda row: converters[0](row[0], dialect)
+    model = queryset.model
+    fields = model._meta.fields
+    end = len(fields) + len(query.annotations)
+    annotation_items = items[len(fields) : end]
+    selections = query.related_selections
+
+    def instance(row: Sequence[Any]) -> Model:
+        obj = model.from_db(fields, row[: len(fields)], dialect)
+        for (name, expression), value in zip(annotation_items, row[len(fields) : end], strict=True):
+            setattr(obj, name, expression.convert(value, dialect))
+        if selections:
+            attach_selected(obj, selections, row[end:width], dialect)
+        return obj
+
+    return instance
+
+
+async def stream(queryset: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
+    """``async for``: rows from a server-side cursor, ``chunk_size`` per round trip.
+
+    With ``prefetch_related``, rows are held back until a chunk is full, its relations are
+    loaded (one query per level), then the chunk is yielded: memory holds one chunk, and
+    the number of queries is one per level and chunk instead of one per row.
+    """
+    if queryset.result_cache is not None:  # a relation's prefetched rows: no query
+        for obj in queryset.result_cache:
+            yield obj
+        return
+    database, dialect = await database_for(queryset.model)
+    sql, params = SQLCompiler(queryset.query, dialect).select()
+    convert = row_converter(queryset, dialect)
+    prefetch = queryset.query.prefetch if queryset.row_kind == "model" else []
+    chunk: list[Any] = []
+    async with aclosing(database.iterate(sql, params, chunk_size=chunk_size)) as rows:
+        async for row in rows:
+            if not prefetch:
+                yield convert(row)
+                continue
+            chunk.append(convert(row))
+            if len(chunk) == chunk_size:
+                await prefetch_related_objects(chunk, prefetch)
+                for obj in chunk:
+                    yield obj
+                chunk = []
+    if chunk:
+        await prefetch_related_objects(chunk, prefetch)
+        for obj in chunk:
+            yield obj
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
