@@ -21,7 +21,6 @@ reason (and the root conftest turns any skip into a failure when CI=true).
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -29,6 +28,7 @@ import pytest
 
 from covet.orm import database as database_module
 from covet.orm.database import Database, configure
+from covet.orm.testing import create_test_database, drop_test_database
 from covet.orm.urls import DatabaseURL, parse_database_url
 
 SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
@@ -64,61 +64,12 @@ class ServerDatabases:
         admin_url = os.environ.get(variable)
         if not admin_url:
             raise RuntimeError(f"{variable} is not set")
-        admin = parse_database_url(admin_url)
-        name = f"covet_test_{secrets.token_hex(4)}"
-        if vendor == "postgresql":
-            _admin_postgres(admin, f'CREATE DATABASE "{name}"')
-        else:
-            _admin_mysql(admin, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        return admin.with_database(name)
+        return create_test_database(admin_url)
 
     def drop_all(self) -> None:
         for vendor, url in self.urls.items():
-            if vendor == "postgresql":
-                _admin_postgres(
-                    url.with_database(_admin_db(vendor)),
-                    f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)',
-                )
-            else:
-                _admin_mysql(url, f"DROP DATABASE IF EXISTS `{url.database}`")
+            drop_test_database(url, admin_url=os.environ[SERVER_VARIABLES[vendor]])
         self.urls.clear()
-
-
-def _admin_db(vendor: str) -> str:
-    admin = parse_database_url(os.environ[SERVER_VARIABLES[vendor]])
-    return str(admin.database)
-
-
-def _admin_postgres(url: DatabaseURL, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.user,
-        password=url.password,
-        dbname=url.database,
-        autocommit=True,
-        connect_timeout=5,
-    ) as connection:
-        connection.execute(sql.encode())
-
-
-def _admin_mysql(url: DatabaseURL, sql: str) -> None:
-    import pymysql
-
-    connection = pymysql.connect(
-        host=url.host,
-        port=url.port or 3306,
-        user=url.user or "root",
-        password=url.password or "",
-        connect_timeout=5,
-    )
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="session")
