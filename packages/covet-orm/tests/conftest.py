@@ -28,7 +28,7 @@ import pytest
 
 from covet.orm import database as database_module
 from covet.orm.database import Database, configure
-from covet.orm.testing import create_test_database, drop_test_database
+from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
 from covet.orm.urls import DatabaseURL, parse_database_url
 
 SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
@@ -105,31 +105,11 @@ async def database(database_url: DatabaseURL) -> AsyncIterator[Database]:
         yield db
     finally:
         created = [d for d in database_module.databases().values() if d not in saved.values()]
-        await _drop_tables(db)
+        await drop_all_tables(db)
         for other in created:
             await other.disconnect()
         database_module._databases.clear()
         database_module._databases.update(saved)
-
-
-async def _drop_tables(db: Database) -> None:
-    """Remove whatever the test created, so the next test starts empty."""
-    await db.connect()  # a test may have disconnected it
-    if db.vendor == "postgresql":
-        await db.execute("DROP SCHEMA public CASCADE")
-        await db.execute("CREATE SCHEMA public")
-    elif db.vendor == "mysql":
-        # One connection for all of it (atomic() binds one): the SET is per session.
-        async with db.atomic():
-            rows = await db.fetch_all(
-                "SELECT table_name, table_type FROM information_schema.tables"
-                " WHERE table_schema = DATABASE()"
-            )
-            await db.execute("SET FOREIGN_KEY_CHECKS = 0")
-            for name, kind in rows:
-                await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
-            await db.execute("SET FOREIGN_KEY_CHECKS = 1")
-    await db.disconnect()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from covet.orm.database import Database
-from covet.orm.testing import create_test_database, drop_test_database
+from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
 
 ADMIN_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
 
@@ -41,3 +41,19 @@ async def test_a_test_database_is_created_empty_usable_and_dropped(server: str) 
 def test_sqlite_needs_no_test_database() -> None:
     with pytest.raises(ValueError, match="on a server, not on sqlite"):
         create_test_database("sqlite:///x.sqlite3")
+
+
+async def test_drop_all_tables_empties_a_server_database(database: Database, vendor: str) -> None:
+    await database.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    await database.execute(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id))"
+    )
+    await database.execute("CREATE VIEW parents AS SELECT id FROM parent")
+    await drop_all_tables(database)
+    if vendor == "sqlite":
+        # A SQLite test database is a file of its own: nothing to empty.
+        rows = await database.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert sorted(rows) == [("child",), ("parent",)]
+        return
+    await database.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")  # the name is free
+    await database.execute("CREATE VIEW parents AS SELECT id FROM parent")

@@ -12,15 +12,22 @@ allowed to create databases (the "admin URL"), :func:`create_test_database` make
 Both are synchronous and use the drivers directly (psycopg, PyMySQL): ``CREATE DATABASE``
 cannot run inside a transaction, and a session fixture runs outside any event loop. SQLite
 needs none of this: a file in a temporary directory is already a throwaway database.
+
+Between tests, :func:`drop_all_tables` empties a database again (every table and view), so
+one session database serves many tests.
 """
 
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from covet.orm.urls import DatabaseURL, parse_database_url
 
-__all__ = ["create_test_database", "drop_test_database"]
+if TYPE_CHECKING:
+    from covet.orm.database import Database
+
+__all__ = ["create_test_database", "drop_all_tables", "drop_test_database"]
 
 
 def create_test_database(
@@ -53,6 +60,27 @@ def drop_test_database(url: DatabaseURL, *, admin_url: str | DatabaseURL) -> Non
         )
     else:
         _admin_mysql(url, f"DROP DATABASE IF EXISTS `{url.database}`")
+
+
+async def drop_all_tables(database: Database) -> None:
+    """Drop every table and view of ``database`` (PostgreSQL: its current schema), then
+    disconnect it. A SQLite test database is a file of its own: it is left alone."""
+    await database.connect()
+    if database.vendor == "postgresql":
+        await database.execute("DROP SCHEMA public CASCADE")
+        await database.execute("CREATE SCHEMA public")
+    elif database.vendor == "mysql":
+        # One connection for all of it (atomic() binds one): the SET is per session.
+        async with database.atomic():
+            rows = await database.fetch_all(
+                "SELECT table_name, table_type FROM information_schema.tables"
+                " WHERE table_schema = DATABASE()"
+            )
+            await database.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for name, kind in rows:
+                await database.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
+            await database.execute("SET FOREIGN_KEY_CHECKS = 1")
+    await database.disconnect()
 
 
 def _admin_postgres(url: DatabaseURL, sql: str) -> None:
