@@ -12,12 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
-from covet.orm.fields import CharField
-from covet.orm.models import Model
-from covet.orm.relations import CASCADE, ForeignKey, ManyToManyField
-
 from covet.migrations import (
     MigrationRunner,
     check,
@@ -29,6 +23,11 @@ from covet.migrations import (
     schema_differences,
     state_from_models,
 )
+from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
+from covet.orm.fields import CharField
+from covet.orm.models import Model
+from covet.orm.relations import CASCADE, ForeignKey, ManyToManyField
 
 Models = list[type[Model]]
 
@@ -145,7 +144,8 @@ async def test_a_schema_evolves_rolls_back_to_zero_and_is_rebuilt(
     for number, (version, renames) in enumerate(steps, start=1):
         models = version()
         path = make_migration(models, migrations_dir, renames=parse_renames(renames))
-        assert path is not None and path.name.startswith(f"{number:04d}_")
+        assert path is not None
+        assert path.name.startswith(f"{number:04d}_")
         assert make_migration(models, migrations_dir) is None  # nothing left to detect
         runner = MigrationRunner(database, load_migrations(migrations_dir))
         assert [s.migration.name for s in await runner.apply()] == [path.stem]
@@ -184,7 +184,15 @@ async def test_a_schema_evolves_rolls_back_to_zero_and_is_rebuilt(
 
     runner = MigrationRunner(database, load_migrations(migrations_dir))
     undone = await runner.rollback("zero")
-    assert [s.migration.name[:4] for s in undone] == ["0007", "0006", "0005", "0004", "0003", "0002", "0001"]
+    assert [s.migration.name[:4] for s in undone] == [
+        "0007",
+        "0006",
+        "0005",
+        "0004",
+        "0003",
+        "0002",
+        "0001",
+    ]
     assert await introspect(database) == {}
     assert await runner.applied() == {}
 

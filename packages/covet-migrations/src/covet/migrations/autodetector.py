@@ -124,7 +124,9 @@ class _Detector:
             if old == column:
                 continue
             if old.replace(index=column.index) == column:
-                self.add(AddIndex(name, column.name) if column.index else DropIndex(name, column.name))
+                self.add(
+                    AddIndex(name, column.name) if column.index else DropIndex(name, column.name)
+                )
             else:
                 self.add(AlterColumn(name, column))
         for column_name in list(self.current.tables[name].column_names):

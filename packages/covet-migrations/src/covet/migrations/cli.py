@@ -31,16 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from covet.orm.database import DATABASE_URL_VARIABLE, EMBEDDED_DEFAULT_URL, Database
-from covet.orm.errors import OrmError
-from covet.orm.urls import parse_database_url
-
 from covet.migrations.autodetector import parse_renames
 from covet.migrations.commands import check, find_models, make_migration, migration_sql
 from covet.migrations.errors import MigrationError
 from covet.migrations.loader import load_migrations, resolve_replacements
 from covet.migrations.runner import MigrationRunner, PlanStep, is_applied
 from covet.migrations.squash import squash_migrations
+from covet.orm.database import DATABASE_URL_VARIABLE, EMBEDDED_DEFAULT_URL, Database
+from covet.orm.errors import OrmError
+from covet.orm.urls import parse_database_url
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -117,14 +116,19 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     make = command("make", "write a migration for what the models changed", run_make)
     make.add_argument("--name", help="the migration's name (after its number)")
     make.add_argument(
-        "--rename", action="append", default=[], metavar="TABLE.OLD:NEW",
+        "--rename",
+        action="append",
+        default=[],
+        metavar="TABLE.OLD:NEW",
         help="a renamed column (table.old:new) or table (old:new)",
     )
     make.add_argument("--no-rename", action="store_true", help="nothing else was renamed")
     make.add_argument("--empty", action="store_true", help="an empty migration to fill in")
     apply = command("apply", "apply migrations up to TARGET (default: all)", run_apply)
     apply.add_argument("target", nargs="?")
-    rollback = command("rollback", "roll back the migrations after TARGET ('zero': all)", run_rollback)
+    rollback = command(
+        "rollback", "roll back the migrations after TARGET ('zero': all)", run_rollback
+    )
     rollback.add_argument("target")
     for sub in (apply, rollback):
         sub.add_argument("--fake", action="store_true", help="record only, run nothing")
@@ -140,7 +144,9 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     command("check", "fail if models or database differ from the migrations", run_check)
 
 
-def _reporting_errors(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def _reporting_errors(
+    func: Callable[[argparse.Namespace], int],
+) -> Callable[[argparse.Namespace], int]:
     """Expected failures become one line on stderr and exit code 1, not a traceback."""
 
     def run(args: argparse.Namespace) -> int:
@@ -202,15 +208,24 @@ def _print_steps(steps: list[PlanStep], verb: str) -> None:
 
 def _run_migrations(args: argparse.Namespace, *, backwards: bool) -> int:
     settings = read_settings(args)
-    runner_of = lambda db: MigrationRunner(db, load_migrations(settings.directory))  # noqa: E731
+
+    def runner_of(database: Database) -> MigrationRunner:
+        return MigrationRunner(database, load_migrations(settings.directory))
+
     if args.plan:
-        steps = _with_database(settings, lambda db: runner_of(db).plan(args.target, backwards=backwards))
+        steps = _with_database(
+            settings, lambda db: runner_of(db).plan(args.target, backwards=backwards)
+        )
         _print_steps(steps, "Plan")
         return 0
     if backwards:
-        steps = _with_database(settings, lambda db: runner_of(db).rollback(args.target, fake=args.fake))
+        steps = _with_database(
+            settings, lambda db: runner_of(db).rollback(args.target, fake=args.fake)
+        )
     else:
-        steps = _with_database(settings, lambda db: runner_of(db).apply(args.target, fake=args.fake))
+        steps = _with_database(
+            settings, lambda db: runner_of(db).apply(args.target, fake=args.fake)
+        )
     _print_steps(steps, ("Faked" if args.fake else "Rolled back" if backwards else "Applied"))
     return 0
 
@@ -261,8 +276,10 @@ def run_check(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if problems:
-        print(f"{len(problems)} problem(s): run `make` for model changes, `apply` for pending "
-              "migrations, and look at the database for the rest.")
+        print(
+            f"{len(problems)} problem(s): run `make` for model changes, `apply` for pending "
+            "migrations, and look at the database for the rest."
+        )
         return 1
     print("Models, migrations and database agree.")
     return 0

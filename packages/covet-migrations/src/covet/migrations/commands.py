@@ -15,10 +15,6 @@ import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
-from covet.orm.models import Model
-
 from covet.migrations.autodetector import Questioner, Renames, detect_changes
 from covet.migrations.errors import MigrationError
 from covet.migrations.introspection import expected_schema, introspect, schema_differences
@@ -28,6 +24,9 @@ from covet.migrations.schema_editor import dialect_for_vendor, editor_for
 from covet.migrations.special import RunPython
 from covet.migrations.state import state_from_models
 from covet.migrations.writer import write_migration
+from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
+from covet.orm.models import Model
 
 __all__ = ["check", "find_models", "make_migration", "migration_sql"]
 
@@ -41,9 +40,9 @@ def find_models(modules: Sequence[str]) -> list[type[Model]]:
         except ImportError as error:
             raise MigrationError(f"cannot import models module {module_name!r}: {error}") from error
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Model) and value is not Model:
-                if not value._meta.abstract:
-                    found.setdefault(value._meta.table_name, value)
+            is_model = isinstance(value, type) and issubclass(value, Model) and value is not Model
+            if is_model and not value._meta.abstract:
+                found.setdefault(value._meta.table_name, value)
     return list(found.values())
 
 
@@ -58,8 +57,12 @@ def make_migration(
 ) -> Path | None:
     """Write a migration for what the models changed; None when nothing did."""
     migrations = load_migrations(directory)
-    operations = [] if empty else detect_changes(
-        state_after(migrations), state_from_models(models), renames=renames, ask=ask
+    operations = (
+        []
+        if empty
+        else detect_changes(
+            state_after(migrations), state_from_models(models), renames=renames, ask=ask
+        )
     )
     if not operations and not empty:
         return None
@@ -95,7 +98,9 @@ def migration_sql(
     return "\n".join(lines)
 
 
-async def check(models: Sequence[type[Model]], directory: Path, database: Database | None) -> list[str]:
+async def check(
+    models: Sequence[type[Model]], directory: Path, database: Database | None
+) -> list[str]:
     """Problems that need a migration or a look; empty when all is in order.
 
     - the models differ from what the migrations describe (``make`` would write something);

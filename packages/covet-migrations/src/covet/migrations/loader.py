@@ -65,12 +65,15 @@ def file_checksum(path: Path) -> str:
 def load_migration(path: Path) -> Migration:
     """Import one migration file; a clear error if it is not one."""
     spec = importlib.util.spec_from_file_location(f"covet_migration_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except Exception as error:
-        raise MigrationError(f"cannot load migration {path}: {type(error).__name__}: {error}") from error
+        raise MigrationError(
+            f"cannot load migration {path}: {type(error).__name__}: {error}"
+        ) from error
     operations = getattr(module, "operations", None)
     if not isinstance(operations, list) or not all(isinstance(o, Operation) for o in operations):
         raise MigrationError(f"{path}: `operations` must be a list of operations")
@@ -108,7 +111,9 @@ def order_migrations(migrations: Iterable[Migration]) -> list[Migration]:
     while remaining:
         ready = [n for n in remaining if set(by_name[n].dependencies) <= done]
         if not ready:
-            raise MigrationError(f"migrations depend on each other in a cycle: {', '.join(remaining)}")
+            raise MigrationError(
+                f"migrations depend on each other in a cycle: {', '.join(remaining)}"
+            )
         ordered += [by_name[n] for n in ready]
         done.update(ready)
         remaining = [n for n in remaining if n not in done]
@@ -152,7 +157,9 @@ def resolve_replacements(migrations: list[Migration], applied: set[str]) -> list
         result = [m for m in result if m.name not in squashed.replaces]
         for migration in result:
             migration.dependencies = [
-                rename.get(d, d) for d in migration.dependencies if rename.get(d, d) != migration.name
+                rename.get(d, d)
+                for d in migration.dependencies
+                if rename.get(d, d) != migration.name
             ]
     return result
 

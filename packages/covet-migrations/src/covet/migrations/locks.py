@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from covet.orm.database import Database
-
 from covet.migrations.errors import MigrationError
+from covet.orm.database import Database
 
 __all__ = ["LOCK_KEY", "LOCK_NAME", "migration_lock"]
 
@@ -31,23 +30,23 @@ LOCK_NAME = "covet_migrations"
 
 
 @asynccontextmanager
-async def migration_lock(database: Database, *, timeout: int = 600) -> AsyncIterator[None]:
-    """Hold the migration lock of ``database`` for the block (waits up to ``timeout`` s)."""
+async def migration_lock(database: Database, *, wait_seconds: int = 600) -> AsyncIterator[None]:
+    """Hold the migration lock of ``database`` for the block (waits up to ``wait_seconds``)."""
     if database.vendor == "sqlite":
         yield
         return
     await database.connect()
     async with database.backend.connection() as connection:
         if database.vendor == "postgresql":
-            await connection.execute(f"SET lock_timeout = '{int(timeout)}s'")
+            await connection.execute(f"SET lock_timeout = '{int(wait_seconds)}s'")
             await connection.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-            release = ("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+            release: tuple[str, list[object]] = ("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
             await connection.execute("SET lock_timeout = 0")
         else:
-            row = await connection.fetch_one("SELECT GET_LOCK(%s, %s)", [LOCK_NAME, timeout])
+            row = await connection.fetch_one("SELECT GET_LOCK(%s, %s)", [LOCK_NAME, wait_seconds])
             if row is None or row[0] != 1:
                 raise MigrationError(
-                    f"another process has held the migration lock for {timeout} s: "
+                    f"another process has held the migration lock for {wait_seconds} s: "
                     "is a migration stuck? (it is MySQL's named lock 'covet_migrations')"
                 )
             release = ("SELECT RELEASE_LOCK(%s)", [LOCK_NAME])

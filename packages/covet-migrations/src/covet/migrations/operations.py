@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 from covet.migrations.state import Column, ProjectState, Table
 
 if TYPE_CHECKING:
-    from covet.orm.database import Database
-
     from covet.migrations.schema_editor import SchemaEditor, Statement
+    from covet.orm.database import Database
 
 __all__ = [
     "AddColumn",
@@ -103,7 +102,9 @@ class CreateTable(Operation):
         return editor.drop_table(table) if backwards else editor.create_table(table)
 
     def render(self) -> str:
-        return f"CreateTable(\n        {self.name!r},\n        {_render_columns(self.columns)},\n    )"
+        return (
+            f"CreateTable(\n        {self.name!r},\n        {_render_columns(self.columns)},\n    )"
+        )
 
 
 class DropTable(Operation):

@@ -31,15 +31,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
-
 from covet.migrations.errors import ChecksumMismatchError, MigrationError, MigrationFailedError
 from covet.migrations.loader import Migration, resolve_replacements, state_after
 from covet.migrations.locks import migration_lock
 from covet.migrations.recorder import AppliedMigration, Recorder
 from covet.migrations.schema_editor import editor_for
 from covet.migrations.state import ProjectState
+from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
 
 __all__ = ["MigrationRunner", "PlanStep", "ZERO"]
 
@@ -99,7 +98,10 @@ class MigrationRunner:
     def migrations_for(self, applied: dict[str, AppliedMigration]) -> list[Migration]:
         """The migrations in order, squashed ones or their originals as the history needs."""
         return resolve_replacements(
-            [dataclasses.replace(m, dependencies=list(m.dependencies)) for m in self.all_migrations],
+            [
+                dataclasses.replace(m, dependencies=list(m.dependencies))
+                for m in self.all_migrations
+            ],
             set(applied),
         )
 
@@ -115,9 +117,7 @@ class MigrationRunner:
                     "Restore the file as it was and put the change in a new migration."
                 )
 
-    async def plan(
-        self, target: str | None = None, *, backwards: bool = False
-    ) -> list[PlanStep]:
+    async def plan(self, target: str | None = None, *, backwards: bool = False) -> list[PlanStep]:
         """What :meth:`apply` (or, ``backwards``, :meth:`rollback`) would do."""
         applied = await self.applied()
         return self._plan(self.migrations_for(applied), applied, target, backwards=backwards)

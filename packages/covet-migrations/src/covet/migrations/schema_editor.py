@@ -21,12 +21,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from covet.migrations.errors import MigrationError
+from covet.migrations.state import Column, Table
 from covet.orm.dialects import Dialect, MySQLDialect, PostgreSQLDialect, SQLiteDialect
 from covet.orm.relations import ON_DELETE_SQL
 from covet.orm.schema import column_sql
-
-from covet.migrations.errors import MigrationError
-from covet.migrations.state import Column, Table
 
 __all__ = ["SchemaEditor", "Statement", "constraint_name", "dialect_for_vendor", "editor_for"]
 
@@ -70,7 +69,7 @@ def constraint_name(table: str, column: str, suffix: str) -> str:
 
 
 def dialect_for_vendor(vendor: str) -> Dialect:
-    """The dialect of a vendor name (``sqlite``, ``postgresql``, ``mysql``), no connection needed."""
+    """The dialect of ``sqlite``, ``postgresql`` or ``mysql``: no connection needed."""
     dialects: dict[str, type[Dialect]] = {
         "sqlite": SQLiteDialect,
         "postgresql": PostgreSQLDialect,
@@ -181,7 +180,10 @@ class SchemaEditor:
     def rename_column(self, table: Table, old: str, new: str) -> list[Statement]:
         t = self.q(table.name)
         sql = f"ALTER TABLE {t} RENAME COLUMN {self.q(old)} TO {self.q(new)}"
-        return [Statement(sql), *self.rename_column_objects(table.name, table.column(old), table.name, new)]
+        return [
+            Statement(sql),
+            *self.rename_column_objects(table.name, table.column(old), table.name, new),
+        ]
 
     def rename_column_objects(
         self, table: str, column: Column, old_table: str, new_column: str

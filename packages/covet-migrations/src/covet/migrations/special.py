@@ -61,7 +61,9 @@ class RunSQL(Operation):
         if not backwards:
             return [Statement(sql) for sql in self.forward_sql]
         if self.reverse_sql is None:
-            raise MigrationError(f"{self.describe()}: it has no reverse_sql, so it cannot be undone")
+            raise MigrationError(
+                f"{self.describe()}: it has no reverse_sql, so it cannot be undone"
+            )
         return [Statement(sql) for sql in self.reverse_sql]
 
     def render(self) -> str:
@@ -98,7 +100,9 @@ class RunPython(Operation):
     ) -> None:
         code = self.reverse_code if backwards else self.code
         if code is None:
-            raise MigrationError(f"{self.describe()}: it has no reverse_code, so it cannot be undone")
+            raise MigrationError(
+                f"{self.describe()}: it has no reverse_code, so it cannot be undone"
+            )
         await code(database)
 
     def render(self) -> str:

@@ -67,7 +67,10 @@ class SQLiteSchemaEditor(SchemaEditor):
         sources: dict[str, Source] = {}
         if old.null and not new.null and new.default is not None:
             c = self.q(old.name)
-            sources[new.name] = (f"COALESCE({c}, {self.dialect.placeholder})", (self.fill_value(new),))
+            sources[new.name] = (
+                f"COALESCE({c}, {self.dialect.placeholder})",
+                (self.fill_value(new),),
+            )
         return self.rebuild(table, after, sources)
 
     def rename_table(self, table: Table, new_name: str) -> list[Statement]:
@@ -88,7 +91,9 @@ class SQLiteSchemaEditor(SchemaEditor):
         """
         temporary = f"new__{after.name}"[:63]
         statements = self.create_table(after, name=temporary)
-        names, expressions, params = [], [], []
+        names: list[str] = []
+        expressions: list[str] = []
+        params: list[object] = []
         for column in after.columns:
             expression, values = sources.get(column.name, (self.q(column.name), ()))
             names.append(self.q(column.name))

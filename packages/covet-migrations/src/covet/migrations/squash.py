@@ -46,9 +46,11 @@ def squash_migrations(directory: Path, start: str, end: str, *, name: str | None
     data = [o.describe() for m in chosen for o in m.operations if isinstance(o, RunSQL | RunPython)]
     docstring = f"{chosen[0].name} to {chosen[-1].name}, squashed."
     if data:
-        docstring += "\n\nData operations of the originals, not carried over:\n" + "\n".join(
-            f"- {line}" for line in data
-        ) + "\n"
+        docstring += (
+            "\n\nData operations of the originals, not carried over:\n"
+            + "\n".join(f"- {line}" for line in data)
+            + "\n"
+        )
     slug = name or f"squashed_{chosen[0].name[:4]}_{chosen[-1].name[:4]}"
     path = directory / f"{chosen[-1].name[:4]}_{slug}.py"
     path.write_text(
@@ -80,7 +82,11 @@ def renames_in(migrations: list[Migration]) -> Renames:
             }
         elif isinstance(operation, RenameColumn):
             key = next(
-                (k for k, new in renames.columns.items() if k[0] == operation.table and new == operation.old_name),
+                (
+                    k
+                    for k, new in renames.columns.items()
+                    if k[0] == operation.table and new == operation.old_name
+                ),
                 (operation.table, operation.old_name),
             )
             renames.columns[key] = operation.new_name

@@ -126,7 +126,9 @@ class Table:
 
     def references(self) -> set[str]:
         """The other tables this table's foreign keys point at."""
-        return {c.references[0] for c in self.columns if c.references and c.references[0] != self.name}
+        return {
+            c.references[0] for c in self.columns if c.references and c.references[0] != self.name
+        }
 
 
 @dataclass
