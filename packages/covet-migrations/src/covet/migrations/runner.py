@@ -142,7 +142,10 @@ class MigrationRunner:
     # --- doing it -------------------------------------------------------------------------
 
     async def apply(self, target: str | None = None, *, fake: bool = False) -> list[PlanStep]:
-        """Apply every migration up to ``target`` (all by default) not applied yet."""
+        """Apply every migration up to ``target`` (all by default) not applied yet.
+
+        Returns the steps this call ran (not those another process ran meanwhile).
+        """
         return await self._run(target, backwards=False, fake=fake)
 
     async def rollback(self, target: str, *, fake: bool = False) -> list[PlanStep]:
@@ -163,11 +166,13 @@ class MigrationRunner:
                                 f"cannot roll back {step.migration.name}: "
                                 f"{operation.describe()} has no reverse"
                             )
+            done = []
             async with self._working_database() as database:
                 for step in steps:
                     before = state_after(migrations[: migrations.index(step.migration)])
-                    await self._run_step(database, step, before, fake=fake)
-        return steps
+                    if await self._run_step(database, step, before, fake=fake):
+                        done.append(step)
+        return done
 
     @asynccontextmanager
     async def _working_database(self) -> AsyncIterator[Database]:
@@ -188,7 +193,8 @@ class MigrationRunner:
 
     async def _run_step(
         self, database: Database, step: PlanStep, before: ProjectState, *, fake: bool
-    ) -> None:
+    ) -> bool:
+        """Run one step; False when another process had done it already."""
         migration = step.migration
         recorder = Recorder(database)
         # The state before and after each operation, forwards.
@@ -199,19 +205,19 @@ class MigrationRunner:
         indexes = list(range(len(migration.operations)))
         order = list(reversed(indexes)) if step.backwards else indexes
         if database.vendor == "mysql":
-            await self._run_without_transaction(database, step, states, order, fake=fake)
-            return
+            return await self._run_without_transaction(database, step, states, order, fake=fake)
         if database.vendor == "sqlite":
             await database.execute("PRAGMA foreign_keys = OFF")
         try:
             async with database.atomic():
                 if await self._done_already(recorder, step):
-                    return  # another process got there first, while we waited
+                    return False  # another process got there first, while we waited
                 if not fake:
                     await self._operations(database, step, states, order)
                 if database.vendor == "sqlite":
                     await self._check_foreign_keys(database, migration)
                 await self._record(recorder, step)
+            return True
         except _Failed as failed:
             raise MigrationFailedError(
                 f"{migration.name} failed at operation {failed.index + 1} "
@@ -248,10 +254,10 @@ class MigrationRunner:
         order: list[int],
         *,
         fake: bool,
-    ) -> None:
+    ) -> bool:
         recorder = Recorder(database)
         if await self._done_already(recorder, step):
-            return
+            return False
         if not fake:
             try:
                 await self._operations(database, step, states, order)
@@ -266,6 +272,7 @@ class MigrationRunner:
                     applied=failed.done,
                 ) from failed.error
         await self._record(recorder, step)
+        return True
 
     async def _done_already(self, recorder: Recorder, step: PlanStep) -> bool:
         """Whether the history already shows this step done (by another process)."""

@@ -1,0 +1,81 @@
+"""Two processes applying the same migrations at once: each migration runs exactly once.
+
+Real processes (``python -m covet.migrations apply``) started together on one database. The
+first migration pauses, so the second process arrives while the first is still working. A
+RunSQL in each later migration logs a row: the log and the history prove who ran what.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from covet.orm.database import Database
+
+from covet.migrations import MigrationRunner, load_migrations
+
+MIGRATIONS = {
+    "0001_log": """
+        import asyncio
+
+        from covet.migrations import Column, CreateTable, RunPython
+
+        async def pause(database):
+            await asyncio.sleep(1.5)
+
+        dependencies = []
+        operations = [
+            CreateTable("log", [Column("id", "AutoField", primary_key=True),
+                                Column("note", "CharField", max_length=50)]),
+            RunPython(pause),
+        ]
+    """,
+    "0002_first_entry": """
+        from covet.migrations import RunSQL
+
+        dependencies = ["0001_log"]
+        operations = [RunSQL("INSERT INTO log (note) VALUES ('0002')")]
+    """,
+    "0003_second_entry": """
+        from covet.migrations import RunSQL
+
+        dependencies = ["0002_first_entry"]
+        operations = [RunSQL("INSERT INTO log (note) VALUES ('0003')")]
+    """,
+}
+
+
+async def test_two_processes_apply_each_migration_once(
+    database: Database, migrations_dir: Path
+) -> None:
+    migrations_dir.mkdir()
+    for name, source in MIGRATIONS.items():
+        (migrations_dir / f"{name}.py").write_text(textwrap.dedent(source))
+    command = [
+        sys.executable,
+        "-m",
+        "covet.migrations",
+        "apply",
+        "--dir",
+        str(migrations_dir),
+        "--database",
+        database.url.render(),
+    ]
+    processes = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    for process, (out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    notes = await database.fetch_all("SELECT note FROM log ORDER BY id")
+    assert [tuple(row) for row in notes] == [("0002",), ("0003",)]
+    applied = await MigrationRunner(database, load_migrations(migrations_dir)).applied()
+    assert list(applied) == list(MIGRATIONS)
+    # Between them the two processes applied each migration once.
+    reported = [
+        line for out, _ in outputs for line in out.splitlines() if line.startswith("Applied")
+    ]
+    assert sorted(reported) == [f"Applied {name}" for name in MIGRATIONS]
