@@ -256,8 +256,10 @@ class SchemaEditor:
         key = self.q(constraint_name(table, column, "key"))
         return [Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {key}")]
 
-    def drop_foreign_key(self, table: str, column: Column) -> list[Statement]:
-        fk = self.q(constraint_name(table, column.name, "fk"))
+    def drop_foreign_key(
+        self, table: str, column: Column, *, old_table: str | None = None
+    ) -> list[Statement]:
+        fk = self.q(constraint_name(old_table or table, column.name, "fk"))
         return [Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {fk}")]
 
 
@@ -287,8 +289,7 @@ class MySQLSchemaEditor(SchemaEditor):
         if column.references:
             # A foreign key cannot be renamed in MySQL: it is dropped and made again.
             renamed = column.replace(name=new_column)
-            fk = self.q(constraint_name(old_table, column.name, "fk"))
-            statements.append(Statement(f"ALTER TABLE {self.q(table)} DROP FOREIGN KEY {fk}"))
+            statements += self.drop_foreign_key(table, column, old_table=old_table)
             statements.append(
                 Statement(f"ALTER TABLE {self.q(table)} ADD {self.foreign_key(table, renamed)}")
             )
@@ -311,9 +312,17 @@ class MySQLSchemaEditor(SchemaEditor):
         key = self.q(constraint_name(table, column, "key"))
         return [Statement(f"ALTER TABLE {self.q(table)} DROP INDEX {key}")]
 
-    def drop_foreign_key(self, table: str, column: Column) -> list[Statement]:
-        fk = self.q(constraint_name(table, column.name, "fk"))
-        return [Statement(f"ALTER TABLE {self.q(table)} DROP FOREIGN KEY {fk}")]
+    def drop_foreign_key(
+        self, table: str, column: Column, *, old_table: str | None = None
+    ) -> list[Statement]:
+        # InnoDB made an index for the key (named after it) unless one was there: it goes
+        # too. DROP INDEX IF EXISTS is MariaDB's (MySQL 8 lacks it).
+        t = self.q(table)
+        fk = self.q(constraint_name(old_table or table, column.name, "fk"))
+        return [
+            Statement(f"ALTER TABLE {t} DROP FOREIGN KEY {fk}"),
+            Statement(f"ALTER TABLE {t} DROP INDEX IF EXISTS {fk}"),
+        ]
 
 
 def editor_for(dialect: Dialect) -> SchemaEditor:
