@@ -11,9 +11,6 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
-
 from covet.migrations import (
     MigrationRunner,
     expected_schema,
@@ -22,6 +19,8 @@ from covet.migrations import (
     schema_differences,
     state_after,
 )
+from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
 
 IMPORTS = (
     "from covet.migrations import AddIndex, AlterColumn, Column, CreateTable, DropColumn, "
@@ -82,15 +81,19 @@ async def assert_schema_matches(database: Database, directory: Path, upto: int) 
     assert schema_differences(expected, await introspect(database)) == [], f"after {upto}"
 
 
-async def test_alterations_forwards_and_backwards_keep_rows(
-    database: Database, migrations_dir: Path
-) -> None:
-    migrations_dir.mkdir()
+def write_steps(directory: Path) -> None:
+    directory.mkdir()
     previous: list[str] = []
     for name, body in STEPS.items():
         source = IMPORTS + f"\ndependencies = {previous[-1:]!r}\n" + textwrap.dedent(body)
-        (migrations_dir / f"{name}.py").write_text(source)
+        (directory / f"{name}.py").write_text(source)
         previous.append(name)
+
+
+async def test_alterations_forwards_and_backwards_keep_rows(
+    database: Database, migrations_dir: Path
+) -> None:
+    write_steps(migrations_dir)
     runner = MigrationRunner(database, load_migrations(migrations_dir))
     p = "?" if database.paramstyle == "qmark" else "%s"
 

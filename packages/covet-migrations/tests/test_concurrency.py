@@ -7,14 +7,14 @@ RunSQL in each later migration logs a row: the log and the history prove who ran
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-from covet.orm.database import Database
-
 from covet.migrations import MigrationRunner, load_migrations
+from covet.orm.database import Database
 
 MIGRATIONS = {
     "0001_log": """
@@ -47,14 +47,17 @@ MIGRATIONS = {
 }
 
 
+def write_migrations(directory: Path) -> None:
+    directory.mkdir()
+    for name, source in MIGRATIONS.items():
+        (directory / f"{name}.py").write_text(textwrap.dedent(source))
+
+
 async def test_two_processes_apply_each_migration_once(
     database: Database, migrations_dir: Path
 ) -> None:
-    migrations_dir.mkdir()
-    for name, source in MIGRATIONS.items():
-        (migrations_dir / f"{name}.py").write_text(textwrap.dedent(source))
+    write_migrations(migrations_dir)
     command = [
-        sys.executable,
         "-m",
         "covet.migrations",
         "apply",
@@ -64,11 +67,16 @@ async def test_two_processes_apply_each_migration_once(
         database.url.render(),
     ]
     processes = [
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        await asyncio.create_subprocess_exec(
+            sys.executable, *command, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         for _ in range(2)
     ]
-    outputs = [process.communicate(timeout=120) for process in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    results = await asyncio.wait_for(
+        asyncio.gather(*(process.communicate() for process in processes)), timeout=120
+    )
+    outputs = [(out.decode(), err.decode()) for out, err in results]
+    for process, (_, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err
     notes = await database.fetch_all("SELECT note FROM log ORDER BY id")
     assert [tuple(row) for row in notes] == [("0002",), ("0003",)]

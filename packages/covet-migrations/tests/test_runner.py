@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
-
 from covet.migrations import (
     ChecksumMismatchError,
     MigrationError,
@@ -21,6 +18,8 @@ from covet.migrations import (
     schema_differences,
     state_after,
 )
+from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
 
 INITIAL = """
 from covet.migrations import Column, CreateTable
@@ -61,7 +60,10 @@ dependencies = ["0001_initial"]
 
 operations = [
     RunPython(add_ada, remove_ada),
-    RunSQL(["INSERT INTO author (name) VALUES ('Bob')"], reverse_sql="DELETE FROM author WHERE name = 'Bob'"),
+    RunSQL(
+        ["INSERT INTO author (name) VALUES ('Bob')"],
+        reverse_sql="DELETE FROM author WHERE name = 'Bob'",
+    ),
     RunSQL("UPDATE author SET name = name", reverse_sql=RunSQL.NOOP),
 ]
 """

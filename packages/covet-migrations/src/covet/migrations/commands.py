@@ -18,7 +18,13 @@ from pathlib import Path
 from covet.migrations.autodetector import Questioner, Renames, detect_changes
 from covet.migrations.errors import MigrationError
 from covet.migrations.introspection import expected_schema, introspect, schema_differences
-from covet.migrations.loader import Migration, load_migrations, state_after
+from covet.migrations.loader import (
+    Migration,
+    described_state,
+    load_migrations,
+    resolve_replacements,
+    state_after,
+)
 from covet.migrations.runner import MigrationRunner, find_target
 from covet.migrations.schema_editor import dialect_for_vendor, editor_for
 from covet.migrations.special import RunPython
@@ -61,7 +67,7 @@ def make_migration(
         []
         if empty
         else detect_changes(
-            state_after(migrations), state_from_models(models), renames=renames, ask=ask
+            described_state(migrations), state_from_models(models), renames=renames, ask=ask
         )
     )
     if not operations and not empty:
@@ -73,6 +79,7 @@ def migration_sql(
     migrations: list[Migration], vendor: str, target: str | None = None, *, backwards: bool = False
 ) -> str:
     """The SQL of ``target`` (or of every migration) for ``vendor``, without a database."""
+    migrations = resolve_replacements(migrations, set())
     dialect = dialect_for_vendor(vendor)
     editor = editor_for(dialect)
     chosen = range(len(migrations)) if target is None else [find_target(migrations, target)]
@@ -108,7 +115,7 @@ async def check(
       describe (only when ``database`` is given).
     """
     migrations = load_migrations(directory)
-    described = state_after(migrations)
+    described = described_state(migrations)
     problems = [
         f"models changed without a migration: {operation.describe()}"
         for operation in detect_changes(

@@ -18,6 +18,7 @@ originals on one that stopped half way.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import re
@@ -134,7 +135,13 @@ def order_migrations(migrations: Iterable[Migration]) -> list[Migration]:
 
 
 def resolve_replacements(migrations: list[Migration], applied: set[str]) -> list[Migration]:
-    """Use squashed migrations, or the ones they replace, as fits what ``applied`` holds."""
+    """Use squashed migrations, or the ones they replace, as fits what ``applied`` holds.
+
+    With nothing applied (``set()``) that is the list a new database runs, which is also the
+    one to replay for the schema the migrations describe. The migrations given are not
+    changed: those returned are copies.
+    """
+    migrations = [dataclasses.replace(m, dependencies=list(m.dependencies)) for m in migrations]
     result = list(migrations)
     present = {m.name for m in migrations}
     for squashed in [m for m in migrations if m.replaces]:
@@ -165,9 +172,15 @@ def resolve_replacements(migrations: list[Migration], applied: set[str]) -> list
 
 
 def state_after(migrations: Iterable[Migration]) -> ProjectState:
-    """The schema the given migrations describe, replayed from nothing."""
+    """The schema the given migrations describe, replayed from nothing (in the order given:
+    pass a list without replaced migrations, see :func:`resolve_replacements`)."""
     state = ProjectState()
     for migration in migrations:
         for operation in migration.operations:
             operation.state_forwards(state)
     return state
+
+
+def described_state(migrations: list[Migration]) -> ProjectState:
+    """The schema all of ``migrations`` describe (squashed ones standing in for originals)."""
+    return state_after(resolve_replacements(migrations, set()))

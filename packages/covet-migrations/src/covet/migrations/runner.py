@@ -97,13 +97,7 @@ class MigrationRunner:
 
     def migrations_for(self, applied: dict[str, AppliedMigration]) -> list[Migration]:
         """The migrations in order, squashed ones or their originals as the history needs."""
-        return resolve_replacements(
-            [
-                dataclasses.replace(m, dependencies=list(m.dependencies))
-                for m in self.all_migrations
-            ],
-            set(applied),
-        )
+        return resolve_replacements(self.all_migrations, set(applied))
 
     def verify_checksums(self, applied: dict[str, AppliedMigration]) -> None:
         """Refuse to go on when an applied migration's file has changed."""

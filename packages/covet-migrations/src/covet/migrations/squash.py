@@ -20,7 +20,12 @@ from pathlib import Path
 
 from covet.migrations.autodetector import Renames, detect_changes
 from covet.migrations.errors import MigrationError
-from covet.migrations.loader import Migration, load_migrations, state_after
+from covet.migrations.loader import (
+    Migration,
+    load_migrations,
+    resolve_replacements,
+    state_after,
+)
 from covet.migrations.operations import Operation, RenameColumn, RenameTable
 from covet.migrations.runner import find_target
 from covet.migrations.special import RunPython, RunSQL
@@ -31,7 +36,7 @@ __all__ = ["squash_migrations"]
 
 def squash_migrations(directory: Path, start: str, end: str, *, name: str | None = None) -> Path:
     """Write a migration replacing ``start``..``end`` (inclusive); return its path."""
-    migrations = load_migrations(directory)
+    migrations = resolve_replacements(load_migrations(directory), set())
     first, last = find_target(migrations, start), find_target(migrations, end)
     if first >= last:
         raise MigrationError(f"squash needs a range of two or more migrations: {start}..{end}")

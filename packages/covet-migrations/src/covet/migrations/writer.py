@@ -38,7 +38,7 @@ def render_migration(
     """The Python source of a migration file."""
     body = [f"    {operation.render()}," for operation in operations]
     names = {type(operation).__name__ for operation in operations}
-    names |= {"Column"} if any("Column(" in line for line in body) else set()
+    names |= {"Column"} if any(re.search(r"\bColumn\(", line) for line in body) else set()
     imports = f"from covet.migrations import {', '.join(sorted(names))}" if names else ""
     lines = [f'"""{docstring or summary(operations)}"""', "", *([imports, ""] if imports else [])]
     lines.append(f"dependencies = {list(dependencies)!r}")
