@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from covet.orm.fields import CharField, IntegerField
-from covet.orm.models import Model
-from covet.orm.relations import CASCADE, ForeignKey
-
 from covet.migrations import (
     AddColumn,
     AddIndex,
@@ -21,13 +17,16 @@ from covet.migrations import (
     MigrationError,
     ProjectState,
     RenameColumn,
-    RenameTable,
     Renames,
+    RenameTable,
     Table,
     detect_changes,
     parse_renames,
     state_from_models,
 )
+from covet.orm.fields import CharField, IntegerField
+from covet.orm.models import Model
+from covet.orm.relations import CASCADE, ForeignKey
 
 ID = Column("id", "AutoField", primary_key=True)
 
@@ -146,7 +145,7 @@ def test_renames_are_parsed_or_refused_with_the_syntax() -> None:
     renames = parse_renames(["a.b:c", "old:new"], no_more=True)
     assert renames == Renames({"old": "new"}, {("a", "b"): "c"}, no_more=True)
     for bad in ("a.b", "a.b:c.d", ":x", "x:"):
-        with pytest.raises(MigrationError, match="table.old_column:new_column"):
+        with pytest.raises(MigrationError, match=r"table\.old_column:new_column"):
             parse_renames([bad])
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -82,6 +84,11 @@ def test_the_commands_in_process(project: Project, capsys: pytest.CaptureFixture
         "Apply 0001_initial",
         "    Create table author",
     ]
+    assert project.run("show") == 0
+    assert capsys.readouterr().out == "[ ] 0001_initial\n"
+    # check, show and the plan only read: the database is still empty (no history table).
+    with closing(sqlite3.connect(project.root / "app.sqlite3")) as connection:
+        assert connection.execute("SELECT name FROM sqlite_master").fetchall() == []
     assert project.run("apply") == 0
     assert capsys.readouterr().out == "Applied 0001_initial\n"
     assert project.run("apply") == 0

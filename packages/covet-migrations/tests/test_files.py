@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from covet.orm.database import Database
-
 from covet.migrations import (
     Column,
     CreateTable,
@@ -24,6 +22,7 @@ from covet.migrations import (
 from covet.migrations.loader import Migration, order_migrations, resolve_replacements
 from covet.migrations.schema_editor import constraint_name, dialect_for_vendor, editor_for
 from covet.migrations.writer import migration_name, render_migration
+from covet.orm.database import Database
 
 ID = Column("id", "AutoField", primary_key=True)
 
@@ -39,7 +38,9 @@ def test_files_that_are_not_migrations_are_refused_or_ignored(tmp_path: Path) ->
     write(tmp_path, "helpers", "x = 1")
     assert load_migrations(tmp_path) == []
     write(tmp_path, "0001_broken", "operations = [")
-    with pytest.raises(MigrationError, match="cannot load migration .*0001_broken.py: SyntaxError"):
+    with pytest.raises(
+        MigrationError, match=r"cannot load migration .*0001_broken\.py: SyntaxError"
+    ):
         load_migrations(tmp_path)
     write(tmp_path, "0001_broken", "operations = ['DROP TABLE x']")
     with pytest.raises(MigrationError, match="`operations` must be a list of operations"):

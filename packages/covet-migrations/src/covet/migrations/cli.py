@@ -241,7 +241,9 @@ def run_rollback(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     settings = read_settings(args)
     migrations = load_migrations(settings.directory)
-    applied = _with_database(settings, lambda db: MigrationRunner(db, migrations).applied())
+    applied = _with_database(
+        settings, lambda db: MigrationRunner(db, migrations).applied(create=False)
+    )
     for migration in resolve_replacements(migrations, set(applied)):
         record = applied.get(migration.name)
         when = f"  (applied {record.applied_at:%Y-%m-%d %H:%M:%S} UTC)" if record else ""

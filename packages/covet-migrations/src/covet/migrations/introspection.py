@@ -84,8 +84,12 @@ def _without_mysql_key_indexes(shape: TableSchema, vendor: str) -> TableSchema:
 
 async def introspect(database: Database) -> Schema:
     """The schema ``database`` has now (the history table left out)."""
-    reader = {"sqlite": _SQLiteReader, "postgresql": _PostgreSQLReader, "mysql": _MySQLReader}
-    return await reader[database.vendor](database).read()
+    return await _READERS[database.vendor](database).read()
+
+
+async def table_names(database: Database) -> list[str]:
+    """The tables of ``database`` (the history table included)."""
+    return await _READERS[database.vendor](database).tables()
 
 
 def schema_differences(expected: Schema, actual: Schema) -> list[str]:
@@ -276,3 +280,10 @@ class _MySQLReader(_Reader):
             table,
         )
         return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
+
+_READERS: dict[str, type[_Reader]] = {
+    "sqlite": _SQLiteReader,
+    "postgresql": _PostgreSQLReader,
+    "mysql": _MySQLReader,
+}

@@ -32,9 +32,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from covet.migrations.errors import ChecksumMismatchError, MigrationError, MigrationFailedError
+from covet.migrations.introspection import table_names
 from covet.migrations.loader import Migration, resolve_replacements, state_after
 from covet.migrations.locks import migration_lock
-from covet.migrations.recorder import AppliedMigration, Recorder
+from covet.migrations.recorder import HISTORY_TABLE, AppliedMigration, Recorder
 from covet.migrations.schema_editor import editor_for
 from covet.migrations.state import ProjectState
 from covet.orm.database import Database
@@ -90,8 +91,11 @@ class MigrationRunner:
 
     # --- what is there --------------------------------------------------------------------
 
-    async def applied(self) -> dict[str, AppliedMigration]:
-        """The history (the table is created on first use)."""
+    async def applied(self, *, create: bool = True) -> dict[str, AppliedMigration]:
+        """The history. The table is created on first use, unless ``create`` is False (then
+        a database without it has applied nothing, and is left as it is)."""
+        if not create and HISTORY_TABLE not in await table_names(self.database):
+            return {}
         await self.recorder.ensure_table()
         return await self.recorder.applied()
 
@@ -112,8 +116,8 @@ class MigrationRunner:
                 )
 
     async def plan(self, target: str | None = None, *, backwards: bool = False) -> list[PlanStep]:
-        """What :meth:`apply` (or, ``backwards``, :meth:`rollback`) would do."""
-        applied = await self.applied()
+        """What :meth:`apply` (or, ``backwards``, :meth:`rollback`) would do (changes nothing)."""
+        applied = await self.applied(create=False)
         return self._plan(self.migrations_for(applied), applied, target, backwards=backwards)
 
     def _plan(
