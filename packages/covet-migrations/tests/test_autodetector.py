@@ -24,6 +24,7 @@ from covet.migrations import (
     parse_renames,
     state_from_models,
 )
+from covet.migrations.state import source
 from covet.orm.fields import CharField, IntegerField
 from covet.orm.models import Model
 from covet.orm.relations import CASCADE, ForeignKey
@@ -159,5 +160,10 @@ def test_a_default_only_change_is_an_alter_with_no_sql() -> None:
         editor = editor_for(dialect_for_vendor(vendor))
         if vendor != "sqlite":  # (SQLite rebuilds the table: harmless, and the same rows)
             assert editor.alter_column(Table("t", [ID, old]), old, new) == []
-    assert RenameColumn("t", "a", "b").render() == "RenameColumn('t', 'a', 'b')"
-    assert RenameTable("a", "b").render() == "RenameTable('a', 'b')"
+    assert RenameColumn("t", "a", "b").render() == 'RenameColumn("t", "a", "b")'
+    assert RenameTable("a", "b").render() == 'RenameTable("a", "b")'
+    assert Column("c", "TextField", references=("t", "id")).render() == (
+        'Column("c", "TextField", references=("t", "id"))'
+    )
+    assert source(("x",)) == '("x",)'
+    assert source('say "hi"\n') == '"say \\"hi\\"\\n"'

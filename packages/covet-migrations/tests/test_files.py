@@ -72,12 +72,12 @@ def test_names_and_rendering() -> None:
     assert migration_name(4, [], "Fill the slugs!") == "0004_fill_the_slugs"
     text = render_migration([create], dependencies=["0001_a"], replaces=["x"])
     assert "from covet.migrations import Column, CreateTable\n" in text
-    assert "replaces = ['x']" in text
+    assert 'replaces = ["x"]' in text
     with pytest.raises(MigrationError, match="written by hand"):
         RunPython(_noop).render()
     assert (
         RunSQL("SELECT 1", reverse_sql=RunSQL.NOOP).render()
-        == "RunSQL(['SELECT 1'], reverse_sql=())"
+        == 'RunSQL(["SELECT 1"], reverse_sql=[])'
     )
     long = RunSQL("UPDATE t SET " + "x = 1, " * 20)
     assert long.describe().endswith("...")
@@ -186,9 +186,9 @@ async def test_squashed_migrations_replace_their_originals_as_the_history_allows
     path = squash_migrations(migrations_dir, "0001", "0003")
     text = path.read_text()
     assert path.name == "0003_squashed_0001_0003.py"
-    assert "replaces = ['0001_a', '0002_b', '0003_c']" in text
+    assert 'replaces = ["0001_a", "0002_b", "0003_c"]' in text
     assert "- Run SQL UPDATE t SET a = 1" in text  # named, not carried over
-    assert "CreateTable(\n        'u'" in text  # the table as it ends up, made once
+    assert 'CreateTable(\n        "u"' in text  # the table as it ends up, made once
     migrations = load_migrations(migrations_dir)
     # Half applied: the originals finish the job; 0004 then follows 0003_c.
     runner = MigrationRunner(database, migrations)

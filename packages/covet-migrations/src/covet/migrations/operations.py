@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from covet.migrations.state import Column, ProjectState, Table
+from covet.migrations.state import Column, ProjectState, Table, source
 
 if TYPE_CHECKING:
     from covet.migrations.schema_editor import SchemaEditor, Statement
@@ -102,9 +102,8 @@ class CreateTable(Operation):
         return editor.drop_table(table) if backwards else editor.create_table(table)
 
     def render(self) -> str:
-        return (
-            f"CreateTable(\n        {self.name!r},\n        {_render_columns(self.columns)},\n    )"
-        )
+        columns = _render_columns(self.columns)
+        return f"CreateTable(\n        {source(self.name)},\n        {columns},\n    )"
 
 
 class DropTable(Operation):
@@ -127,7 +126,7 @@ class DropTable(Operation):
         return editor.create_table(table) if backwards else editor.drop_table(table)
 
     def render(self) -> str:
-        return f"DropTable({self.name!r})"
+        return f"DropTable({source(self.name)})"
 
 
 class RenameTable(Operation):
@@ -160,7 +159,7 @@ class RenameTable(Operation):
         return editor.rename_table(before.table(self.old_name), self.new_name)
 
     def render(self) -> str:
-        return f"RenameTable({self.old_name!r}, {self.new_name!r})"
+        return f"RenameTable({source(self.old_name)}, {source(self.new_name)})"
 
 
 class AddColumn(Operation):
@@ -183,7 +182,7 @@ class AddColumn(Operation):
         return editor.add_column(before.table(self.table), self.column)
 
     def render(self) -> str:
-        return f"AddColumn({self.table!r}, {self.column.render()})"
+        return f"AddColumn({source(self.table)}, {self.column.render()})"
 
 
 class DropColumn(Operation):
@@ -209,7 +208,7 @@ class DropColumn(Operation):
         return editor.drop_column(before.table(self.table), column)
 
     def render(self) -> str:
-        return f"DropColumn({self.table!r}, {self.name!r})"
+        return f"DropColumn({source(self.table)}, {source(self.name)})"
 
 
 class AlterColumn(Operation):
@@ -235,7 +234,7 @@ class AlterColumn(Operation):
         return editor.alter_column(before.table(self.table), old, self.column)
 
     def render(self) -> str:
-        return f"AlterColumn({self.table!r}, {self.column.render()})"
+        return f"AlterColumn({source(self.table)}, {self.column.render()})"
 
 
 class RenameColumn(Operation):
@@ -263,7 +262,9 @@ class RenameColumn(Operation):
         return editor.rename_column(before.table(self.table), self.old_name, self.new_name)
 
     def render(self) -> str:
-        return f"RenameColumn({self.table!r}, {self.old_name!r}, {self.new_name!r})"
+        return (
+            f"RenameColumn({source(self.table)}, {source(self.old_name)}, {source(self.new_name)})"
+        )
 
 
 class _IndexOperation(Operation):
@@ -293,7 +294,7 @@ class _IndexOperation(Operation):
         return editor.alter_column(before.table(self.table), old, new)
 
     def render(self) -> str:
-        return f"{type(self).__name__}({self.table!r}, {self.column!r})"
+        return f"{type(self).__name__}({source(self.table)}, {source(self.column)})"
 
 
 class AddIndex(_IndexOperation):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from covet.migrations.errors import MigrationError
 from covet.migrations.operations import Operation
 from covet.migrations.schema_editor import SchemaEditor, Statement
-from covet.migrations.state import ProjectState
+from covet.migrations.state import ProjectState, source
 
 if TYPE_CHECKING:
     from covet.orm.database import Database
@@ -67,7 +67,8 @@ class RunSQL(Operation):
         return [Statement(sql) for sql in self.reverse_sql]
 
     def render(self) -> str:
-        return f"RunSQL({self.forward_sql!r}, reverse_sql={self.reverse_sql!r})"
+        reverse = "None" if self.reverse_sql is None else source(list(self.reverse_sql))
+        return f"RunSQL({source(self.forward_sql)}, reverse_sql={reverse})"
 
 
 class RunPython(Operation):

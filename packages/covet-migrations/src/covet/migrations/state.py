@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,14 @@ if TYPE_CHECKING:
     from covet.orm.fields import Field
     from covet.orm.models import Model
 
-__all__ = ["Column", "ProjectState", "Table", "column_from_field", "state_from_models"]
+__all__ = [
+    "Column",
+    "ProjectState",
+    "Table",
+    "column_from_field",
+    "source",
+    "state_from_models",
+]
 
 #: Defaults a migration file can spell as a literal (and a database can store as given).
 LITERAL_TYPES = (bool, int, float, str, bytes)
@@ -64,11 +72,11 @@ class Column:
 
     def render(self) -> str:
         """The Python source a migration file uses for this column (non-default options only)."""
-        options = [repr(self.name), repr(self.kind)]
+        options = [source(self.name), source(self.kind)]
         for option in dataclasses.fields(self)[2:]:
             value = getattr(self, option.name)
             if value != option.default:
-                options.append(f"{option.name}={value!r}")
+                options.append(f"{option.name}={source(value)}")
         return f"Column({', '.join(options)})"
 
     def replace(self, **changes: Any) -> Column:
@@ -147,6 +155,21 @@ class ProjectState:
         except KeyError:
             known = ", ".join(sorted(self.tables)) or "none"
             raise KeyError(f"no table {name!r} in the migration state (tables: {known})") from None
+
+
+def source(value: Any) -> str:
+    """Python source for a literal, strings in double quotes (as code formatters write them).
+
+    A JSON string is also a valid Python string literal, escapes included.
+    """
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        items = ", ".join(source(item) for item in value)
+        if isinstance(value, list):
+            return f"[{items}]"
+        return f"({items}{',' if len(value) == 1 else ''})"
+    return repr(value)
 
 
 def column_from_field(field: Field) -> Column:

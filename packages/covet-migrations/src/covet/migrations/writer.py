@@ -24,6 +24,7 @@ from pathlib import Path
 
 from covet.migrations.loader import Migration
 from covet.migrations.operations import Operation
+from covet.migrations.state import source
 
 __all__ = ["migration_name", "render_migration", "write_migration"]
 
@@ -41,9 +42,9 @@ def render_migration(
     names |= {"Column"} if any(re.search(r"\bColumn\(", line) for line in body) else set()
     imports = f"from covet.migrations import {', '.join(sorted(names))}" if names else ""
     lines = [f'"""{docstring or summary(operations)}"""', "", *([imports, ""] if imports else [])]
-    lines.append(f"dependencies = {list(dependencies)!r}")
+    lines.append(f"dependencies = {source(list(dependencies))}")
     if replaces:
-        lines.append(f"replaces = {list(replaces)!r}")
+        lines.append(f"replaces = {source(list(replaces))}")
     lines += ["", "operations = ["]
     lines += body
     lines += ["]", ""]
@@ -51,10 +52,13 @@ def render_migration(
 
 
 def summary(operations: Sequence[Operation]) -> str:
-    """``Create table author; Add column book.title.``: the file's docstring."""
+    """The file's docstring: the operation, or a first line and one line per operation."""
     if not operations:
         return "An empty migration: add operations (RunSQL, RunPython...) by hand."
-    return "; ".join(operation.describe() for operation in operations) + "."
+    if len(operations) == 1:
+        return operations[0].describe() + "."
+    lines = "".join(f"- {operation.describe()}\n" for operation in operations)
+    return f"{operations[0].describe()}, and more.\n\n{lines}"
 
 
 def migration_name(number: int, operations: Sequence[Operation], name: str | None = None) -> str:
