@@ -6,6 +6,7 @@ prove the commands need nothing else.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import secrets
@@ -15,11 +16,12 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from contextlib import closing
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
-from covet.migrations.cli import main
+from covet.migrations.cli import main, register
 
 MODELS_V1 = """
 from covet.orm.fields import CharField
@@ -227,3 +229,19 @@ def test_python_dash_m_runs_the_commands(tmp_path: Path) -> None:
     usage = run()
     assert usage.returncode == 2
     assert "make" in usage.stderr
+
+
+def test_register_adds_the_commands_to_the_covet_command(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What covetpy's `covet` does with the entry point, without covetpy.
+    parser = argparse.ArgumentParser(prog="covet")
+    register(parser.add_subparsers())
+    args = parser.parse_args(["migrations", "show", "--database", project.database])
+    assert args.func(args) == 0
+    assert capsys.readouterr().out == ""  # no migrations yet
+    bare = parser.parse_args(["migrations"])
+    assert bare.func(bare) == 2
+    assert "make" in capsys.readouterr().err
+    (entry_point,) = [ep for ep in entry_points(group="covet.commands") if ep.name == "migrations"]
+    assert entry_point.load() is register

@@ -13,7 +13,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from covet.migrations import MigrationRunner, load_migrations
+import pytest
+
+from covet.migrations import MigrationError, MigrationRunner, load_migrations
+from covet.migrations.locks import migration_lock
 from covet.orm.database import Database
 
 MIGRATIONS = {
@@ -87,3 +90,20 @@ async def test_two_processes_apply_each_migration_once(
         line for out, _ in outputs for line in out.splitlines() if line.startswith("Applied")
     ]
     assert sorted(reported) == [f"Applied {name}" for name in MIGRATIONS]
+
+
+async def test_the_lock_is_exclusive_and_a_long_wait_gives_up(database: Database) -> None:
+    if database.vendor == "sqlite":
+        # SQLite's lock is each migration's BEGIN IMMEDIATE: nothing to hold in between.
+        async with migration_lock(database), migration_lock(database):
+            return
+    other = Database(database.url)
+    try:
+        async with migration_lock(other):
+            with pytest.raises(MigrationError, match=r"held the migration lock for 0\.5 s"):
+                async with migration_lock(database, wait_seconds=0.5):
+                    pass  # pragma: no cover (never reached)
+        async with migration_lock(database, wait_seconds=0.5):
+            pass  # free again once the other connection let go
+    finally:
+        await other.disconnect()
