@@ -201,9 +201,10 @@ def column_from_field(field: Field) -> Column:
 
 
 def state_from_models(models: Iterable[type[Model]]) -> ProjectState:
-    """The state the models describe, automatic many-to-many tables included."""
+    """The state the models describe, with the tables they need: the models their foreign
+    keys point at, and the many-to-many through tables."""
     state = ProjectState()
-    for model in _with_through_models(models):
+    for model in _with_related_models(models):
         meta = model._meta
         if meta.abstract:
             continue
@@ -213,13 +214,16 @@ def state_from_models(models: Iterable[type[Model]]) -> ProjectState:
     return state
 
 
-def _with_through_models(models: Iterable[type[Model]]) -> list[type[Model]]:
+def _with_related_models(models: Iterable[type[Model]]) -> list[type[Model]]:
     found: dict[str, type[Model]] = {}
-    for model in models:
-        found.setdefault(model._meta.table_name, model)
-        for m2m in model._meta.many_to_many:
-            if m2m.through is not None:
-                found.setdefault(m2m.through._meta.table_name, m2m.through)
+    waiting = list(models)
+    while waiting:
+        model = waiting.pop(0)
+        if model._meta.table_name in found:
+            continue
+        found[model._meta.table_name] = model
+        waiting += [f.target for f in model._meta.fields if isinstance(f, ForeignKey)]
+        waiting += [m2m.through for m2m in model._meta.many_to_many if m2m.through is not None]
     return list(found.values())
 
 
