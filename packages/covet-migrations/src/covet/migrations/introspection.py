@@ -13,6 +13,7 @@ not compared: covet-orm applies defaults in Python and keeps none in the tables.
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from covet.migrations.recorder import HISTORY_TABLE
@@ -131,7 +132,7 @@ def _column_text(column: tuple[str, bool]) -> str:
     return f"{column[0]} {'NULL' if column[1] else 'NOT NULL'}"
 
 
-class _Reader:
+class _Reader(ABC):
     """Reads one vendor's catalog. Subclasses write the queries."""
 
     vendor = ""
@@ -156,18 +157,21 @@ class _Reader:
     async def rows(self, sql: str, *params: object) -> list[tuple[object, ...]]:
         return [tuple(row) for row in await self.database.fetch_all(sql, params)]
 
+    @abstractmethod
     async def tables(self) -> list[str]:
-        raise NotImplementedError
+        """The names of the tables of the current database (or schema)."""
 
+    @abstractmethod
     async def columns(self, table: str) -> list[tuple[str, str, bool]]:
-        raise NotImplementedError
+        """(name, type as the catalog spells it, nullable) for each column, in order."""
 
+    @abstractmethod
     async def indexes(self, table: str) -> list[tuple[str, bool]]:
         """(column, unique) for each single-column index that is not the primary key."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
-        raise NotImplementedError
+        """column -> (table, column) it references, for each single-column foreign key."""
 
 
 class _SQLiteReader(_Reader):

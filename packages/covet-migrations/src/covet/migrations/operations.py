@@ -15,6 +15,7 @@ operations (:class:`RunSQL`, :class:`RunPython`, in ``special.py``) are written 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 from covet.migrations.state import Column, ProjectState, Table, source
@@ -37,25 +38,25 @@ __all__ = [
 ]
 
 
-class Operation:
+class Operation(ABC):
     """One step of a migration. Subclasses say what it does to the state and to a database."""
 
     #: False for an operation with no way back (a RunSQL without ``reverse_sql``).
     reversible = True
 
+    @abstractmethod
     def describe(self) -> str:
         """One line for plans and error reports: ``Add column author.email``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def state_forwards(self, state: ProjectState) -> None:
         """Apply this operation to ``state`` (in place)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sql(
         self, editor: SchemaEditor, before: ProjectState, after: ProjectState, *, backwards: bool
     ) -> list[Statement]:
         """The statements that make the change (``backwards``: that undo it)."""
-        raise NotImplementedError
 
     async def run(
         self,
@@ -70,9 +71,9 @@ class Operation:
         for statement in self.sql(editor, before, after, backwards=backwards):
             await database.execute(statement.sql, statement.params)
 
+    @abstractmethod
     def render(self) -> str:
         """Python source for a migration file."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}: {self.describe()}>"
