@@ -31,7 +31,9 @@ STEPS = {
     "0001_tables": """
         operations = [
             CreateTable("team", [Column("id", "AutoField", primary_key=True),
-                                 Column("name", "CharField", max_length=50, unique=True)]),
+                                 Column("name", "CharField", max_length=50, unique=True),
+                                 Column("city", "CharField", max_length=30, null=True,
+                                        index=True)]),
             CreateTable("player", [
                 Column("id", "AutoField", primary_key=True),
                 Column("name", "CharField", max_length=50, index=True),

@@ -116,7 +116,7 @@ def test_a_terminal_answers_the_rename_questions() -> None:
 
     def ask(question: str) -> bool:
         questions.append(question)
-        return question.startswith("Was column of author 'b' renamed to 'y'")
+        return question.startswith("Was column author.b renamed to author.y")
 
     operations = detect_changes(before, after, ask=ask)
     assert names(operations)[0] == "<RenameColumn: Rename column author.b to y>"

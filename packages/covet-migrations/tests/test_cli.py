@@ -157,7 +157,7 @@ def test_a_terminal_is_asked_about_renames(
     monkeypatch.setattr(sys, "stdin", Terminal("y\n"))
     assert project.run("make", models=project.models(MODELS_V2)) == 0
     out = capsys.readouterr().out
-    assert "Was column of author 'email' renamed to 'contact'? [y/N]" in out
+    assert "Was column author.email renamed to author.contact? [y/N]" in out
     assert "0002_rename_column_author_email_to_contact.py" in out
 
 

@@ -97,7 +97,7 @@ class _Detector:
     def run(self) -> list[Operation]:
         gone = sorted(set(self.current.tables) - set(self.target.tables))
         new = sorted(set(self.target.tables) - set(self.current.tables))
-        for old_name, new_name in self.pair_renames("table", gone, new, self.renames.tables):
+        for old_name, new_name in self.pair_renames("table", "", gone, new, self.renames.tables):
             self.add(RenameTable(old_name, new_name))
         created = {n: self.target.tables[n] for n in new if n not in self.current.tables}
         for table in tables_in_dependency_order(created):
@@ -114,7 +114,7 @@ class _Detector:
         gone = [c for c in current.column_names if not target.has_column(c)]
         new = [c for c in target.column_names if not current.has_column(c)]
         declared = {old: n for (t, old), n in self.renames.columns.items() if t == name}
-        for old_name, new_name in self.pair_renames(f"column of {name}", gone, new, declared):
+        for old_name, new_name in self.pair_renames("column", f"{name}.", gone, new, declared):
             self.add(RenameColumn(name, old_name, new_name))
         for column in target.columns:
             if not self.current.tables[name].has_column(column.name):
@@ -134,17 +134,19 @@ class _Detector:
                 self.add(DropColumn(name, column_name))
 
     def pair_renames(
-        self, what: str, gone: list[str], new: list[str], declared: dict[str, str]
+        self, kind: str, prefix: str, gone: list[str], new: list[str], declared: dict[str, str]
     ) -> list[tuple[str, str]]:
-        """Which of ``gone`` became which of ``new``: declared, asked, or refused."""
+        """Which of ``gone`` became which of ``new``: declared, asked, or refused.
+
+        ``kind`` is "table" or "column"; ``prefix`` is ``"author."`` for the columns of
+        ``author`` (how ``--rename`` spells them).
+        """
         pairs = [(old, declared[old]) for old in gone if declared.get(old) in new]
         gone = [g for g in gone if g not in declared or declared[g] not in new]
         new = [n for n in new if n not in {p[1] for p in pairs}]
         if not gone or not new or self.renames.no_more:
             return pairs
         if self.ask is None:
-            kind = "table" if what == "table" else "column"
-            prefix = "" if kind == "table" else f"{what.removeprefix('column of ')}."
             raise AmbiguousRenameError(
                 f"{kind}(s) {', '.join(prefix + g for g in gone)} disappeared and "
                 f"{', '.join(new)} appeared. If one was renamed, say so: --rename "
@@ -153,7 +155,8 @@ class _Detector:
             )
         for old in gone:
             for candidate in new:
-                if self.ask(f"Was {what} {old!r} renamed to {candidate!r}? [y/N] "):
+                question = f"Was {kind} {prefix}{old} renamed to {prefix}{candidate}? [y/N] "
+                if self.ask(question):
                     pairs.append((old, candidate))
                     new.remove(candidate)
                     break
