@@ -96,8 +96,8 @@ def test_column_changes_become_add_alter_index_and_drop_operations() -> None:
 
 
 def test_a_possible_rename_is_refused_without_an_answer() -> None:
-    before = state(Table("author", [ID, Column("email", "TextField")]))
-    after = state(Table("author", [ID, Column("contact", "TextField")]))
+    before = state(Table("author", [ID, Column("email", "TextField", null=True)]))
+    after = state(Table("author", [ID, Column("contact", "TextField", null=True)]))
     with pytest.raises(AmbiguousRenameError) as refused:
         detect_changes(before, after)
     assert "column(s) author.email disappeared and contact appeared" in str(refused.value)
@@ -110,8 +110,9 @@ def test_a_possible_rename_is_refused_without_an_answer() -> None:
 
 
 def test_a_terminal_answers_the_rename_questions() -> None:
-    before = state(Table("author", [ID, Column("a", "TextField"), Column("b", "TextField")]))
-    after = state(Table("author", [ID, Column("x", "TextField"), Column("y", "TextField")]))
+    text = Column("", "TextField", null=True)
+    before = state(Table("author", [ID, text.replace(name="a"), text.replace(name="b")]))
+    after = state(Table("author", [ID, text.replace(name="x"), text.replace(name="y")]))
     questions: list[str] = []
 
     def ask(question: str) -> bool:
@@ -168,3 +169,14 @@ def test_a_default_only_change_is_an_alter_with_no_sql() -> None:
     )
     assert source(("x",)) == '("x",)'
     assert source('say "hi"\n') == '"say \\"hi\\"\\n"'
+
+
+def test_a_new_not_null_column_needs_a_default_to_fill_existing_rows() -> None:
+    before = state(Table("t", [ID]))
+    after = state(Table("t", [ID, Column("n", "IntegerField")]))
+    with pytest.raises(MigrationError, match=r"t\.n is new and NOT NULL without a default"):
+        detect_changes(before, after)
+    filled = state(Table("t", [ID, Column("n", "IntegerField", default=0)]))
+    assert [type(o) for o in detect_changes(before, filled)] == [AddColumn]
+    # In a new table there are no rows to fill.
+    assert [type(o) for o in detect_changes(ProjectState(), after)] == [CreateTable]

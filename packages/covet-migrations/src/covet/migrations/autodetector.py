@@ -32,7 +32,7 @@ from covet.migrations.operations import (
     RenameColumn,
     RenameTable,
 )
-from covet.migrations.state import ProjectState, tables_in_dependency_order
+from covet.migrations.state import Column, ProjectState, tables_in_dependency_order
 
 __all__ = ["Questioner", "Renames", "detect_changes", "parse_renames"]
 
@@ -82,6 +82,22 @@ def detect_changes(
     return detector.run()
 
 
+def refuse_unfillable(table: str, column: Column) -> Column:
+    """A column added to an existing table must say what its existing rows hold.
+
+    Without a default, a NOT NULL column cannot be filled: PostgreSQL and SQLite would fail
+    on a table with rows, and MySQL would quietly store 0 or ''. Refused here, before any
+    SQL, with the two ways out.
+    """
+    if column.null or column.primary_key or column.default is not None:
+        return column
+    raise MigrationError(
+        f"{table}.{column.name} is new and NOT NULL without a default: the rows already in "
+        f"{table} would have no value. Give the field a default (a literal: it fills those "
+        "rows), or add it with null=True, fill it (RunPython), then make it NOT NULL."
+    )
+
+
 class _Detector:
     def __init__(
         self, current: ProjectState, target: ProjectState, renames: Renames, ask: Questioner | None
@@ -118,7 +134,7 @@ class _Detector:
             self.add(RenameColumn(name, old_name, new_name))
         for column in target.columns:
             if not self.current.tables[name].has_column(column.name):
-                self.add(AddColumn(name, column))
+                self.add(AddColumn(name, refuse_unfillable(name, column)))
                 continue
             old = self.current.tables[name].column(column.name)
             if old == column:
