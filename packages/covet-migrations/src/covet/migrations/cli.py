@@ -39,6 +39,7 @@ from covet.migrations.runner import MigrationRunner, PlanStep, is_applied
 from covet.migrations.squash import squash_migrations
 from covet.orm.database import DATABASE_URL_VARIABLE, EMBEDDED_DEFAULT_URL, Database
 from covet.orm.errors import OrmError
+from covet.orm.models import Model
 from covet.orm.urls import parse_database_url
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
 
     parser.set_defaults(func=show_help)
 
-    def command(name: str, help: str, func: Callable[[argparse.Namespace], int]) -> Any:
+    def command(
+        name: str, help: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.add_argument("--models", action="append", metavar="MODULE", help="models module")
         sub.add_argument("--dir", metavar="PATH", help="migrations directory")
@@ -170,7 +173,7 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
     return asyncio.run(run())
 
 
-def _models(settings: Settings) -> list[Any]:
+def _models(settings: Settings) -> list[type[Model]]:
     if not settings.models:
         raise MigrationError(
             "which models? give --models MODULE, or models = [...] under "
