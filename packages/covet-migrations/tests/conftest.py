@@ -1,21 +1,23 @@
-"""Fresh databases on each backend for the backup tests.
+"""Fixtures: empty databases on each backend, and a migrations directory.
 
-``new_database_url()`` returns the URL of a new, empty database on the test's
-``vendor`` (a file in tmp_path for SQLite; ``covet_test_<hex>`` on the servers
-named by ``COVET_TEST_POSTGRES_URL`` / ``COVET_TEST_MYSQL_URL``, dropped when the
-session ends). A backup test needs two: one to back up, one to restore into.
-This is the approach of covet-orm's tests/conftest.py, kept minimal.
+``database`` is parametrized over SQLite, PostgreSQL and MySQL/MariaDB like covet-orm's
+tests: SQLite is a file in the test's tmp_path; the servers get one throwaway database per
+test session (``covet.orm.testing``), emptied after every test. ``new_database_url()`` makes
+one more empty database at each call (a backup test needs two: one to back up, one to
+restore into). A missing server skips with a loud reason (and fails the run when CI=true,
+see the root conftest).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from covet.orm.database import Database
+from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
 from covet.orm.urls import DatabaseURL, parse_database_url
 
 SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
@@ -27,65 +29,37 @@ VENDORS = [
 ]
 
 
-def _admin(url: DatabaseURL, sql: str) -> None:
-    """Run one statement outside any transaction (CREATE/DROP DATABASE need that)."""
-    if url.backend == "postgresql":
-        import psycopg
-
-        with psycopg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.user,
-            password=url.password,
-            dbname=url.database,
-            autocommit=True,
-            connect_timeout=5,
-        ) as connection:
-            connection.execute(sql.encode())
-        return
-    import pymysql
-
-    connection = pymysql.connect(
-        host=url.host,
-        port=url.port or 3306,
-        user=url.user or "root",
-        password=url.password or "",
-        connect_timeout=5,
-    )
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
-
-
 class ServerDatabases:
     """The throwaway databases this session made on the servers."""
 
     def __init__(self) -> None:
-        self.made: list[tuple[DatabaseURL, DatabaseURL]] = []  # (admin URL, database URL)
+        self.shared: dict[str, DatabaseURL] = {}
+        self.made: list[tuple[str, DatabaseURL]] = []  # (vendor, database URL)
+
+    def url_for(self, vendor: str) -> DatabaseURL:
+        """This session's shared test database on ``vendor``, made on first request."""
+        if vendor not in self.shared:
+            self.shared[vendor] = self.create(vendor)
+        return self.shared[vendor]
 
     def create(self, vendor: str) -> DatabaseURL:
+        """A new empty database on ``vendor`` (skips, loudly, when that is impossible)."""
         variable = SERVER_VARIABLES[vendor]
         admin_url = os.environ.get(variable)
         if not admin_url:
             pytest.skip(f"!!! {variable} is not set: the {vendor} tests cannot run")
-        admin = parse_database_url(admin_url)
-        name = f"covet_test_{secrets.token_hex(4)}"
-        quoted = f'"{name}"' if vendor == "postgresql" else f"`{name}` CHARACTER SET utf8mb4"
         try:
-            _admin(admin, f"CREATE DATABASE {quoted}")
+            url = create_test_database(admin_url)
         except Exception as error:  # whatever stops us, the reason is reported
             pytest.skip(f"!!! {vendor} not available: {' '.join(str(error).split())}")
-        self.made.append((admin, admin.with_database(name)))
-        return admin.with_database(name)
+        self.made.append((vendor, url))
+        return url
 
     def drop_all(self) -> None:
-        for admin, url in self.made:
-            force = " WITH (FORCE)" if url.backend == "postgresql" else ""
-            name = f'"{url.database}"' if url.backend == "postgresql" else f"`{url.database}`"
-            _admin(admin, f"DROP DATABASE IF EXISTS {name}{force}")
+        for vendor, url in self.made:
+            drop_test_database(url, admin_url=os.environ[SERVER_VARIABLES[vendor]])
         self.made.clear()
+        self.shared.clear()
 
 
 @pytest.fixture(scope="session")
@@ -103,6 +77,25 @@ def vendor(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def database_url(vendor: str, server_databases: ServerDatabases, tmp_path: Path) -> DatabaseURL:
+    """The URL of an empty database on ``vendor``."""
+    if vendor == "sqlite":
+        return parse_database_url(f"sqlite:///{tmp_path / 'test.sqlite3'}")
+    return server_databases.url_for(vendor)
+
+
+@pytest.fixture
+async def database(database_url: DatabaseURL) -> AsyncIterator[Database]:
+    """A connected Database on an empty database; emptied again afterwards."""
+    db = Database(database_url)
+    await db.connect()
+    try:
+        yield db
+    finally:
+        await drop_all_tables(db)
+
+
+@pytest.fixture
 def new_database_url(
     vendor: str, server_databases: ServerDatabases, tmp_path: Path
 ) -> Callable[[], DatabaseURL]:
@@ -117,3 +110,9 @@ def new_database_url(
         return server_databases.create(vendor)
 
     return make
+
+
+@pytest.fixture
+def migrations_dir(tmp_path: Path) -> Path:
+    """Where a test's migration files go."""
+    return tmp_path / "migrations"
