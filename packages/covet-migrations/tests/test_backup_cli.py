@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import subprocess
 import sys
@@ -117,22 +118,18 @@ def test_in_a_separate_process_with_only_orm_and_migrations_installed(
 ) -> None:
     source, target = new_database_url(), new_database_url()
     fill(source)
-    program = (
-        "import importlib.util, sys\n"
-        "assert importlib.util.find_spec('covet.asgi') is None, 'covetpy is installed'\n"
-        "from covet.migrations.backup_cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
-    )
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-c", program, *argv],
+            [sys.executable, "-m", "covet.migrations", "db", *argv],
             capture_output=True,
             text=True,
             timeout=120,
             check=False,
         )
 
+    # The migrations environment holds covet-orm and covet-migrations only: no covetpy.
+    assert importlib.util.find_spec("covet.asgi") is None
     output = tmp_path / "notes.tar"
     backed_up = run("backup", "--database", source.render(), "--output", str(output))
     assert backed_up.returncode == 0, backed_up.stderr

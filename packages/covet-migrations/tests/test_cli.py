@@ -229,6 +229,7 @@ def test_python_dash_m_runs_the_commands(tmp_path: Path) -> None:
     usage = run()
     assert usage.returncode == 2
     assert "make" in usage.stderr
+    assert "db" in usage.stderr  # backup and restore ride along (covet db ...)
 
 
 def test_register_adds_the_commands_to_the_covet_command(

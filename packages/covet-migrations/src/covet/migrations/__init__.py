@@ -8,6 +8,18 @@ from __future__ import annotations
 
 from covet.migrations.__about__ import __version__
 from covet.migrations.autodetector import Renames, detect_changes, parse_renames
+
+# Backup and restore: `covet db backup | restore | inspect` (covet.migrations.backup).
+from covet.migrations.backup import (
+    BackupError,
+    Manifest,
+    TableSummary,
+    VerificationError,
+    backup_database,
+    read_manifest,
+    restore_database,
+    verify_database,
+)
 from covet.migrations.commands import check, find_models, make_migration, migration_sql
 from covet.migrations.errors import (
     AmbiguousRenameError,
@@ -35,18 +47,6 @@ from covet.migrations.schema_editor import Statement, editor_for
 from covet.migrations.special import RunPython, RunSQL
 from covet.migrations.squash import squash_migrations
 from covet.migrations.state import Column, ProjectState, Table, state_from_models
-
-# Backup and restore: `covet db backup | restore | inspect` (covet.migrations.backup).
-from covet.migrations.backup import (
-    BackupError,
-    Manifest,
-    TableSummary,
-    VerificationError,
-    backup_database,
-    read_manifest,
-    restore_database,
-    verify_database,
-)
 
 __all__ = [
     "HISTORY_TABLE",

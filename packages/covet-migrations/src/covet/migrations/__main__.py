@@ -1,4 +1,4 @@
-"""``python -m covet.migrations make|apply|rollback|show|sql|squash|check``.
+"""``python -m covet.migrations make|apply|rollback|show|sql|squash|check|db``.
 
 The same commands as ``covet migrations ...``, for a project that installs covet-orm and
 covet-migrations without the covetpy command.

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from covet.migrations.autodetector import parse_renames
+from covet.migrations.backup_cli import register as register_db
 from covet.migrations.commands import check, find_models, make_migration, migration_sql
 from covet.migrations.errors import MigrationError
 from covet.migrations.loader import load_migrations, resolve_replacements
@@ -84,9 +85,16 @@ def register(subparsers: Subparsers) -> None:
 
 
 def build_parser(prog: str = "python -m covet.migrations") -> argparse.ArgumentParser:
-    """A parser of its own, for ``python -m covet.migrations``."""
-    parser = argparse.ArgumentParser(prog=prog, description="CovetPy schema migrations.")
-    _add_commands(parser)
+    """A parser of its own, for ``python -m covet.migrations``.
+
+    It also carries ``db`` (backup, restore, inspect), which ``covet`` gets as a command of
+    its own: ``python -m covet.migrations db backup`` is ``covet db backup``.
+    """
+    parser = argparse.ArgumentParser(
+        prog=prog, description="CovetPy schema migrations, backup and restore."
+    )
+    commands = _add_commands(parser)
+    register_db(commands)
     return parser
 
 
@@ -97,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return command(args)
 
 
-def _add_commands(parser: argparse.ArgumentParser) -> None:
+def _add_commands(parser: argparse.ArgumentParser) -> Subparsers:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def show_help(args: argparse.Namespace) -> int:
@@ -145,6 +153,7 @@ def _add_commands(parser: argparse.ArgumentParser) -> None:
     squash.add_argument("end")
     squash.add_argument("--name", help="the squashed migration's name")
     command("check", "fail if models or database differ from the migrations", run_check)
+    return commands
 
 
 def _reporting_errors(
