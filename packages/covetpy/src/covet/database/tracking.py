@@ -12,10 +12,13 @@ import the other), so the two meet here, in the meta-package that depends on bot
     app.add_middleware(QueryTrackingMiddleware, threshold=5)
 
 Each HTTP request and each WebSocket connection then runs inside its own block: the queries
-of its handler, its dependencies, its background tasks and the tasks they start are counted
-together, and an N+1 loop in a handler gives an ``NPlusOneWarning`` naming the query shape,
-the count and the ``select_related``/``prefetch_related`` call that fixes it. Lifespan events
-pass through untracked.
+of its handler, its dependencies and its background tasks (which run inside the request's
+ASGI call, after the response) are counted together, and an N+1 loop gives an
+``NPlusOneWarning`` naming the query shape, the count and the ``select_related``/
+``prefetch_related`` call that fixes it. A task the handler starts with ``create_task`` is
+counted only for the queries it runs before the request ends. Lifespan events pass through
+untracked. A WebSocket connection is one block, reported when it closes: a long-lived
+connection that runs one query per message will be reported as repeating that query.
 
 It is switched on explicitly, never by ``CovetPy(debug=True)``: that flag is about error
 pages, and the ORM has its own debug mode. ``warn=None`` (the default) follows the ORM's
