@@ -118,11 +118,12 @@ def test_the_models_groups_become_state_and_a_create_table_that_renders_them() -
 
     class Solo(Model):  # a group of one column is that column's unique=True
         __tablename__ = "solo"
-        __unique_together__ = (("code",), ("id",))
+        __unique_together__ = (("code",), ("id",), ("code", "shelf"), ("code", "shelf"))
         code = CharField(max_length=5)
+        shelf = IntegerField()
 
     solo = state_from_models([Solo]).tables["solo"]
-    assert solo.unique_together == []
+    assert solo.unique_together == [("code", "shelf")]  # declared twice, one constraint
     assert solo.column("code").unique
     assert not solo.column("id").unique  # the primary key is unique already
 

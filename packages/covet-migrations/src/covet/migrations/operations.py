@@ -228,7 +228,8 @@ class DropColumn(Operation):
         groups = table.groups_with(self.name)
         if groups:
             # Databases differ on what dropping such a column does to the group (PostgreSQL
-            # drops the constraint, MySQL narrows it): the migration says it instead.
+            # drops the whole constraint, MariaDB refuses, MySQL 8 narrows it to the other
+            # columns): the migration says what it wants instead.
             raise MigrationError(
                 f"column {self.table}.{self.name} is in the unique-together group "
                 f"({', '.join(groups[0])}): drop the group first (DropUniqueTogether)"
@@ -340,7 +341,12 @@ class DropIndex(_IndexOperation):
 
 
 class _UniqueTogetherOperation(Operation):
-    """Add or drop a unique-together group: columns whose values together appear once."""
+    """Add or drop a unique-together group: columns whose values together appear once.
+
+    Two operations, each the other's reverse (as ``AddIndex``/``DropIndex``), rather than one
+    that sets every group of a table at once: a file then says exactly which constraint
+    appears or goes, and a changed group is a drop and an add.
+    """
 
     adds = True
 

@@ -42,6 +42,7 @@ __all__ = [
     "column_from_field",
     "source",
     "state_from_models",
+    "table_from_model",
 ]
 
 #: Defaults a migration file can spell as a literal (and a database can store as given).
@@ -232,19 +233,29 @@ def state_from_models(models: Iterable[type[Model]]) -> ProjectState:
         meta = model._meta
         if meta.abstract:
             continue
-        columns = [column_from_field(f) for f in meta.fields]
-        groups = [tuple(meta.get_field(n).column for n in names) for names in meta.unique_together]
-        # A group of one column is that column's unique=True: the same constraint, spelled
-        # the way the rest of the state spells it (a primary key is unique already).
-        alone = {group[0] for group in groups if len(group) == 1}
-        columns = [
-            c.replace(unique=True, index=False) if c.name in alone and not c.primary_key else c
-            for c in columns
-        ]
-        state.tables[meta.table_name] = Table(
-            meta.table_name, columns, [group for group in groups if len(group) > 1]
-        )
+        state.tables[meta.table_name] = table_from_model(model)
     return state
+
+
+def table_from_model(model: type[Model]) -> Table:
+    """The table a model makes: a column per field, and its ``__unique_together__`` groups
+    (named by their columns: ``("course", "student")`` is ``("course_id", "student_id")``)."""
+    meta = model._meta
+    columns = [column_from_field(f) for f in meta.fields]
+    # dict.fromkeys: a group declared twice is one constraint.
+    groups = list(
+        dict.fromkeys(
+            tuple(meta.get_field(n).column for n in names) for names in meta.unique_together
+        )
+    )
+    # A group of one column is that column's unique=True: the same constraint, spelled the
+    # way the rest of the state spells it (a primary key is unique already).
+    alone = {group[0] for group in groups if len(group) == 1}
+    columns = [
+        c.replace(unique=True, index=False) if c.name in alone and not c.primary_key else c
+        for c in columns
+    ]
+    return Table(meta.table_name, columns, [group for group in groups if len(group) > 1])
 
 
 def _with_related_models(models: Iterable[type[Model]]) -> list[type[Model]]:
