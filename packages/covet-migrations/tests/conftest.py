@@ -4,19 +4,23 @@
 tests: SQLite is a file in the test's tmp_path; the servers get one throwaway database per
 test session (``covet.orm.testing``), emptied after every test. ``new_database_url()`` makes
 one more empty database at each call (a backup test needs two: one to back up, one to
-restore into). A missing server skips with a loud reason (and fails the run when CI=true,
-see the root conftest).
+restore into). ``write_chain`` writes hand-written migration files; ``schema_drift`` lists
+how the live schema differs from a state. A missing server skips with a loud reason (and
+fails the run when CI=true, see the root conftest).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterator
+import textwrap
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from covet.migrations import ProjectState, expected_schema, introspect, schema_differences
 from covet.orm.database import Database
+from covet.orm.dialects import dialect_for
 from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
 from covet.orm.urls import DatabaseURL, parse_database_url
 
@@ -116,3 +120,33 @@ def new_database_url(
 def migrations_dir(tmp_path: Path) -> Path:
     """Where a test's migration files go."""
     return tmp_path / "migrations"
+
+
+@pytest.fixture
+def write_chain(migrations_dir: Path) -> Callable[[str, dict[str, str]], None]:
+    """Writes migration files into ``migrations_dir``, each depending on the one before.
+
+    ``write_chain(imports, {"0001_tables": "operations = [...]", ...})``: every file starts
+    with the ``imports`` line, then its ``dependencies``, then its (dedented) body.
+    """
+
+    def write(imports: str, steps: dict[str, str]) -> None:
+        migrations_dir.mkdir()
+        previous: list[str] = []
+        for name, body in steps.items():
+            source = imports + f"\ndependencies = {previous[-1:]!r}\n" + textwrap.dedent(body)
+            (migrations_dir / f"{name}.py").write_text(source)
+            previous.append(name)
+
+    return write
+
+
+@pytest.fixture
+def schema_drift(database: Database) -> Callable[[ProjectState], Awaitable[list[str]]]:
+    """``await schema_drift(state)``: how the live schema differs from ``state`` ([]: not)."""
+
+    async def drift(state: ProjectState) -> list[str]:
+        expected = expected_schema(state, await dialect_for(database))
+        return schema_differences(expected, await introspect(database))
+
+    return drift

@@ -8,19 +8,11 @@ describe, and the rows must still be there (on SQLite most of these are table re
 
 from __future__ import annotations
 
-import textwrap
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from covet.migrations import (
-    MigrationRunner,
-    expected_schema,
-    introspect,
-    load_migrations,
-    schema_differences,
-    state_after,
-)
+from covet.migrations import MigrationRunner, ProjectState, load_migrations, state_after
 from covet.orm.database import Database
-from covet.orm.dialects import dialect_for
 
 IMPORTS = (
     "from covet.migrations import AddIndex, AlterColumn, Column, CreateTable, DropColumn, "
@@ -77,37 +69,29 @@ STEPS = {
 }
 
 
-async def assert_schema_matches(database: Database, directory: Path, upto: int) -> None:
-    described = state_after(load_migrations(directory)[:upto])
-    expected = expected_schema(described, await dialect_for(database))
-    assert schema_differences(expected, await introspect(database)) == [], f"after {upto}"
-
-
-def write_steps(directory: Path) -> None:
-    directory.mkdir()
-    previous: list[str] = []
-    for name, body in STEPS.items():
-        source = IMPORTS + f"\ndependencies = {previous[-1:]!r}\n" + textwrap.dedent(body)
-        (directory / f"{name}.py").write_text(source)
-        previous.append(name)
-
-
 async def test_alterations_forwards_and_backwards_keep_rows(
-    database: Database, migrations_dir: Path
+    database: Database,
+    migrations_dir: Path,
+    write_chain: Callable[[str, dict[str, str]], None],
+    schema_drift: Callable[[ProjectState], Awaitable[list[str]]],
 ) -> None:
-    write_steps(migrations_dir)
+    write_chain(IMPORTS, STEPS)
     runner = MigrationRunner(database, load_migrations(migrations_dir))
     p = "?" if database.paramstyle == "qmark" else "%s"
 
+    async def assert_schema_matches(upto: int) -> None:
+        described = state_after(load_migrations(migrations_dir)[:upto])
+        assert await schema_drift(described) == [], f"after {upto}"
+
     await runner.apply("0001")
-    await assert_schema_matches(database, migrations_dir, 1)
+    await assert_schema_matches(1)
     await database.execute(f"INSERT INTO team (name) VALUES ({p})", ["Owls"])
     await database.execute(
         f"INSERT INTO player (name, score, team_id) VALUES ({p}, {p}, {p})", ["Ann", None, 1]
     )
     for upto in range(2, 6):
         await runner.apply(list(STEPS)[upto - 1])
-        await assert_schema_matches(database, migrations_dir, upto)
+        await assert_schema_matches(upto)
         table = "club" if upto >= 4 else "team"
         column = "title" if upto >= 4 else "name"
         assert await database.fetch_all(f"SELECT {column} FROM {table}") == [("Owls",)]
@@ -118,7 +102,7 @@ async def test_alterations_forwards_and_backwards_keep_rows(
     for upto in range(4, -1, -1):
         target = list(STEPS)[upto - 1] if upto else "zero"
         await runner.rollback(target)
-        await assert_schema_matches(database, migrations_dir, upto)
+        await assert_schema_matches(upto)
         if upto:
             player = "nickname" if upto >= 4 else "name"
             assert await database.fetch_all(f"SELECT {player} FROM player") == [("Ann",)]

@@ -2,8 +2,9 @@
 
 :func:`detect_changes` compares two :class:`ProjectState` and returns the operations that
 turn the first into the second, in an order a database accepts: renames, new tables (each
-after the tables it points at), column changes, then drops (tables last, each before the
-tables it points at).
+after the tables it points at), then per table the unique-together groups that go, column
+changes, the groups that come (their columns exist by then), dropped columns (no group holds
+them any more), and finally dropped tables (each before the tables it points at).
 
 A rename is never guessed. When a table loses a column and gains another, the columns might
 be the same one renamed (keep the values) or two different ones (drop the values): only a
@@ -23,11 +24,13 @@ from covet.migrations.errors import AmbiguousRenameError, MigrationError
 from covet.migrations.operations import (
     AddColumn,
     AddIndex,
+    AddUniqueTogether,
     AlterColumn,
     CreateTable,
     DropColumn,
     DropIndex,
     DropTable,
+    DropUniqueTogether,
     Operation,
     RenameColumn,
     RenameTable,
@@ -117,7 +120,7 @@ class _Detector:
             self.add(RenameTable(old_name, new_name))
         created = {n: self.target.tables[n] for n in new if n not in self.current.tables}
         for table in tables_in_dependency_order(created):
-            self.add(CreateTable(table.name, list(table.columns)))
+            self.add(CreateTable(table.name, list(table.columns), table.unique_together))
         for name in sorted(set(self.current.tables) & set(self.target.tables)):
             self.compare_table(name)
         dropped = {n: self.current.tables[n] for n in gone if n in self.current.tables}
@@ -132,6 +135,9 @@ class _Detector:
         declared = {old: n for (t, old), n in self.renames.columns.items() if t == name}
         for old_name, new_name in self.pair_renames("column", f"{name}.", gone, new, declared):
             self.add(RenameColumn(name, old_name, new_name))
+        for group in list(self.current.tables[name].unique_together):
+            if group not in target.unique_together:
+                self.add(DropUniqueTogether(name, group))
         for column in target.columns:
             if not self.current.tables[name].has_column(column.name):
                 self.add(AddColumn(name, refuse_unfillable(name, column)))
@@ -145,6 +151,9 @@ class _Detector:
                 )
             else:
                 self.add(AlterColumn(name, column))
+        for group in target.unique_together:
+            if group not in self.current.tables[name].unique_together:
+                self.add(AddUniqueTogether(name, group))
         for column_name in list(self.current.tables[name].column_names):
             if not target.has_column(column_name):
                 self.add(DropColumn(name, column_name))

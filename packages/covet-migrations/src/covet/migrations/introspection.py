@@ -6,8 +6,9 @@ each migration leaves exactly the schema the models describe.
 
 Both sides become the same plain :class:`TableSchema` per table: each column's type (as the
 database spells it, normalized: ``character varying(100)`` and ``VARCHAR(100)`` are one type)
-and nullability, the unique and indexed columns, and the foreign keys. Database defaults are
-not compared: covet-orm applies defaults in Python and keeps none in the tables.
+and nullability, the unique and indexed columns, the unique-together groups (unique indexes
+or constraints of several columns, in their order), and the foreign keys. Database defaults
+are not compared: covet-orm applies defaults in Python and keeps none in the tables.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class TableSchema:
     columns: dict[str, tuple[str, bool]] = field(default_factory=dict)
     unique: set[str] = field(default_factory=set)
     indexed: set[str] = field(default_factory=set)
+    #: groups of columns unique together, each in the constraint's column order
+    unique_together: set[tuple[str, ...]] = field(default_factory=set)
     #: column -> (table, column) it references
     foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
 
@@ -71,6 +74,7 @@ def expected_schema(state: ProjectState, dialect: Dialect) -> Schema:
                 shape.indexed.add(column.name)
             if column.references:
                 shape.foreign_keys[column.name] = column.references
+        shape.unique_together = set(table.unique_together)
         schema[table.name] = _without_mysql_key_indexes(shape, dialect.vendor)
     return schema
 
@@ -119,6 +123,9 @@ def schema_differences(expected: Schema, actual: Schema) -> list[str]:
             for column in sorted(wanted ^ present):
                 state = "should be" if column in wanted else "should not be"
                 problems.append(f"{name}.{column}: {state} {what}")
+        for group in sorted(want.unique_together ^ have.unique_together):
+            state = "should be" if group in want.unique_together else "should not be"
+            problems.append(f"{name}: ({', '.join(group)}) {state} unique together")
         for column in sorted(set(want.foreign_keys) | set(have.foreign_keys)):
             if want.foreign_keys.get(column) != have.foreign_keys.get(column):
                 problems.append(
@@ -148,8 +155,11 @@ class _Reader(ABC):
             shape = TableSchema()
             for name, kind, nullable in await self.columns(table):
                 shape.columns[name] = (normalize_type(kind, self.vendor), nullable)
-            for column, unique in await self.indexes(table):
-                (shape.unique if unique else shape.indexed).add(column)
+            for columns, unique in await self.indexes(table):
+                if len(columns) == 1:
+                    (shape.unique if unique else shape.indexed).add(columns[0])
+                elif unique:
+                    shape.unique_together.add(columns)
             shape.foreign_keys = await self.foreign_keys(table)
             schema[table] = _without_mysql_key_indexes(shape, self.vendor)
         return schema
@@ -165,9 +175,17 @@ class _Reader(ABC):
     async def columns(self, table: str) -> list[tuple[str, str, bool]]:
         """(name, type as the catalog spells it, nullable) for each column, in order."""
 
+    async def indexes(self, table: str) -> list[tuple[tuple[str, ...], bool]]:
+        """(columns in order, unique) for each index that is not the primary key."""
+        found: dict[str, tuple[list[str], bool]] = {}
+        for name, column, unique in await self.index_columns(table):
+            found.setdefault(name, ([], unique))[0].append(column)
+        return [(tuple(columns), unique) for columns, unique in found.values()]
+
     @abstractmethod
-    async def indexes(self, table: str) -> list[tuple[str, bool]]:
-        """(column, unique) for each single-column index that is not the primary key."""
+    async def index_columns(self, table: str) -> list[tuple[str, str, bool]]:
+        """(index name, column, unique) for each column of each index but the primary key's,
+        an index's columns in their order."""
 
     @abstractmethod
     async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
@@ -187,14 +205,16 @@ class _SQLiteReader(_Reader):
         rows = await self.rows(f"PRAGMA table_info({self.database_quote(table)})")
         return [(str(r[1]), str(r[2]), not r[3] and not r[5]) for r in rows]
 
-    async def indexes(self, table: str) -> list[tuple[str, bool]]:
+    async def index_columns(self, table: str) -> list[tuple[str, str, bool]]:
         result = []
         for _, name, unique, origin, *_ in await self.rows(
             f"PRAGMA index_list({self.database_quote(table)})"
         ):
+            if origin == "pk":
+                continue
             columns = await self.rows(f"PRAGMA index_info({self.database_quote(str(name))})")
-            if origin != "pk" and len(columns) == 1:
-                result.append((str(columns[0][2]), bool(unique)))
+            for _, _, column in sorted(columns):  # by seqno: the index's column order
+                result.append((str(name), str(column), bool(unique)))
         return result
 
     async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
@@ -227,15 +247,17 @@ class _PostgreSQLReader(_Reader):
         )
         return [(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
-    async def indexes(self, table: str) -> list[tuple[str, bool]]:
+    async def index_columns(self, table: str) -> list[tuple[str, str, bool]]:
+        # indkey lists an index's columns in order; unnest's ordinality keeps that order.
         rows = await self.rows(
-            "SELECT a.attname, i.indisunique FROM pg_index i "
+            "SELECT i.indexrelid::regclass::text, a.attname, i.indisunique FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indrelid "
-            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] "
-            f"{self._TABLE} AND i.indnatts = 1 AND NOT i.indisprimary",
+            "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) "
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum "
+            f"{self._TABLE} AND NOT i.indisprimary ORDER BY i.indexrelid, k.position",
             table,
         )
-        return [(str(r[0]), bool(r[1])) for r in rows]
+        return [(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
     async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
         rows = await self.rows(
@@ -268,13 +290,13 @@ class _MySQLReader(_Reader):
         )
         return [(str(r[0]), str(r[1]), r[2] == "YES") for r in rows]
 
-    async def indexes(self, table: str) -> list[tuple[str, bool]]:
+    async def index_columns(self, table: str) -> list[tuple[str, str, bool]]:
         rows = await self.rows(
-            "SELECT index_name, MIN(column_name), MIN(non_unique), COUNT(*) "
-            f"FROM information_schema.statistics {self._WHERE} GROUP BY index_name",
+            "SELECT index_name, column_name, non_unique FROM information_schema.statistics "
+            f"{self._WHERE} AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index",
             table,
         )
-        return [(str(r[1]), not r[2]) for r in rows if r[0] != "PRIMARY" and r[3] == 1]
+        return [(str(r[0]), str(r[1]), not r[2]) for r in rows]
 
     async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
         rows = await self.rows(

@@ -9,15 +9,18 @@ An operation does two things, kept apart:
   both states to go backwards: ``DropColumn`` only says which column, the state before it
   says what that column was.
 
-The schema operations (tables, columns, indexes) are what the autodetector writes; the data
-operations (:class:`RunSQL`, :class:`RunPython`, in ``special.py``) are written by hand.
+The schema operations (tables, columns, indexes, unique-together groups) are what the
+autodetector writes; the data operations (:class:`RunSQL`, :class:`RunPython`, in
+``special.py``) are written by hand.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from covet.migrations.errors import MigrationError
 from covet.migrations.state import Column, ProjectState, Table, source
 
 if TYPE_CHECKING:
@@ -27,11 +30,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AddColumn",
     "AddIndex",
+    "AddUniqueTogether",
     "AlterColumn",
     "CreateTable",
     "DropColumn",
     "DropIndex",
     "DropTable",
+    "DropUniqueTogether",
     "Operation",
     "RenameColumn",
     "RenameTable",
@@ -84,17 +89,37 @@ def _render_columns(columns: list[Column]) -> str:
     return f"[\n{inner}        ]"
 
 
-class CreateTable(Operation):
-    """Create a table with its columns, constraints and indexes."""
+def _check_group(table: Table, group: tuple[str, ...]) -> None:
+    """Refuse a unique-together group that names no real columns or exists already."""
+    if len(group) < 2:
+        raise MigrationError(
+            f"table {table.name}: a unique-together group needs two or more columns, got "
+            f"{group!r} (one column alone is Column(..., unique=True))"
+        )
+    for column in group:
+        table.column(column)
+    if group in table.unique_together:
+        raise MigrationError(f"table {table.name}: ({', '.join(group)}) is unique together already")
 
-    def __init__(self, name: str, columns: list[Column]) -> None:
+
+class CreateTable(Operation):
+    """Create a table with its columns, constraints, unique-together groups and indexes."""
+
+    def __init__(
+        self, name: str, columns: list[Column], unique_together: Iterable[Sequence[str]] = ()
+    ) -> None:
         self.name, self.columns = name, list(columns)
+        self.unique_together = [tuple(group) for group in unique_together]
 
     def describe(self) -> str:
         return f"Create table {self.name}"
 
     def state_forwards(self, state: ProjectState) -> None:
-        state.tables[self.name] = Table(self.name, list(self.columns))
+        table = Table(self.name, list(self.columns))
+        for group in self.unique_together:
+            _check_group(table, group)
+            table.unique_together.append(group)
+        state.tables[self.name] = table
 
     def sql(
         self, editor: SchemaEditor, before: ProjectState, after: ProjectState, *, backwards: bool
@@ -104,7 +129,9 @@ class CreateTable(Operation):
 
     def render(self) -> str:
         columns = _render_columns(self.columns)
-        return f"CreateTable(\n        {source(self.name)},\n        {columns},\n    )"
+        groups = self.unique_together
+        together = f"        unique_together={source(groups)},\n" if groups else ""
+        return f"CreateTable(\n        {source(self.name)},\n        {columns},\n{together}    )"
 
 
 class DropTable(Operation):
@@ -198,6 +225,15 @@ class DropColumn(Operation):
     def state_forwards(self, state: ProjectState) -> None:
         table = state.table(self.table)
         table.column(self.name)
+        groups = table.groups_with(self.name)
+        if groups:
+            # Databases differ on what dropping such a column does to the group (PostgreSQL
+            # drops the whole constraint, MariaDB refuses, MySQL 8 narrows it to the other
+            # columns): the migration says what it wants instead.
+            raise MigrationError(
+                f"column {self.table}.{self.name} is in the unique-together group "
+                f"({', '.join(groups[0])}): drop the group first (DropUniqueTogether)"
+            )
         table.columns = [c for c in table.columns if c.name != self.name]
 
     def sql(
@@ -249,11 +285,7 @@ class RenameColumn(Operation):
 
     def state_forwards(self, state: ProjectState) -> None:
         table = state.table(self.table)
-        column = table.column(self.old_name)
-        table.columns = [
-            column.replace(name=self.new_name) if c.name == self.old_name else c
-            for c in table.columns
-        ]
+        state.tables[self.table] = table.with_column_renamed(self.old_name, self.new_name)
 
     def sql(
         self, editor: SchemaEditor, before: ProjectState, after: ProjectState, *, backwards: bool
@@ -306,3 +338,56 @@ class DropIndex(_IndexOperation):
     """Drop a column's index."""
 
     index = False
+
+
+class _UniqueTogetherOperation(Operation):
+    """Add or drop a unique-together group: columns whose values together appear once.
+
+    Two operations, each the other's reverse (as ``AddIndex``/``DropIndex``), rather than one
+    that sets every group of a table at once: a file then says exactly which constraint
+    appears or goes, and a changed group is a drop and an add.
+    """
+
+    adds = True
+
+    def __init__(self, table: str, columns: Sequence[str]) -> None:
+        self.table, self.columns = table, tuple(columns)
+
+    def describe(self) -> str:
+        verb = "Add" if self.adds else "Drop"
+        return f"{verb} unique together {self.table} ({', '.join(self.columns)})"
+
+    def state_forwards(self, state: ProjectState) -> None:
+        table = state.table(self.table)
+        if self.adds:
+            _check_group(table, self.columns)
+            table.unique_together.append(self.columns)
+        elif self.columns in table.unique_together:
+            table.unique_together.remove(self.columns)
+        else:
+            raise MigrationError(
+                f"table {self.table} has no unique-together group ({', '.join(self.columns)})"
+            )
+
+    def sql(
+        self, editor: SchemaEditor, before: ProjectState, after: ProjectState, *, backwards: bool
+    ) -> list[Statement]:
+        # The editor takes the table as it is before its own change: going backwards, that
+        # is the table after this operation.
+        table = (after if backwards else before).table(self.table)
+        if self.adds != backwards:
+            return editor.add_unique_together(table, self.columns)
+        return editor.drop_unique_together(table, self.columns)
+
+    def render(self) -> str:
+        return f"{type(self).__name__}({source(self.table)}, {source(self.columns)})"
+
+
+class AddUniqueTogether(_UniqueTogetherOperation):
+    """Make columns unique together (``__unique_together__``); existing rows must allow it."""
+
+
+class DropUniqueTogether(_UniqueTogetherOperation):
+    """Drop a unique-together group; going backwards, existing rows must allow it again."""
+
+    adds = False

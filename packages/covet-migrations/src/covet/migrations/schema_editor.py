@@ -9,8 +9,9 @@ field), so a migrated table has the same column types as one ``create_tables`` m
 
 Constraints and indexes get predictable names, so that a later migration can drop them
 without asking the database: ``<table>_<column>_key`` (unique), ``<table>_<column>_idx``
-(index), ``<table>_<column>_fk`` (foreign key); a name too long for the 63-character limit is
-shortened with a hash (as covet-orm's ``index_name`` does).
+(index), ``<table>_<column>_fk`` (foreign key), ``<table>_<a>_<b>_uniq`` (a unique-together
+group of columns a and b); a name too long for the 63-character limit is shortened with a
+hash (as covet-orm's ``index_name`` does).
 
 SQLite's ALTER TABLE can do little, so its editor rebuilds tables instead (``sqlite_rebuild.py``).
 """
@@ -27,7 +28,14 @@ from covet.orm.dialects import Dialect, MySQLDialect, PostgreSQLDialect, SQLiteD
 from covet.orm.relations import ON_DELETE_SQL
 from covet.orm.schema import column_sql
 
-__all__ = ["SchemaEditor", "Statement", "constraint_name", "dialect_for_vendor", "editor_for"]
+__all__ = [
+    "SchemaEditor",
+    "Statement",
+    "constraint_name",
+    "dialect_for_vendor",
+    "editor_for",
+    "unique_together_name",
+]
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,13 @@ def constraint_name(table: str, column: str, suffix: str) -> str:
     name = f"{table}_{column}_{suffix}"
     if len(name) > 63:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-        name = f"{name[:50]}_{digest}_{suffix}"
+        name = f"{name[: 53 - len(suffix)]}_{digest}_{suffix}"
     return name
+
+
+def unique_together_name(table: str, group: tuple[str, ...]) -> str:
+    """``enrolment_course_id_student_id_uniq``: the constraint of a unique-together group."""
+    return constraint_name(table, "_".join(group), "uniq")
 
 
 def dialect_for_vendor(vendor: str) -> Dialect:
@@ -106,11 +119,15 @@ class SchemaEditor:
         """The table constraints a column brings: UNIQUE and FOREIGN KEY."""
         result = []
         if column.unique:
-            name = self.q(constraint_name(table, column.name, "key"))
-            result.append(f"CONSTRAINT {name} UNIQUE ({self.q(column.name)})")
+            result.append(self.unique(constraint_name(table, column.name, "key"), (column.name,)))
         if column.references:
             result.append(self.foreign_key(table, column))
         return result
+
+    def unique(self, name: str, columns: tuple[str, ...]) -> str:
+        """``CONSTRAINT "name" UNIQUE ("a", "b")``: a column's key or a unique-together group."""
+        listed = ", ".join(self.q(column) for column in columns)
+        return f"CONSTRAINT {self.q(name)} UNIQUE ({listed})"
 
     def foreign_key(self, table: str, column: Column) -> str:
         assert column.references is not None
@@ -140,6 +157,10 @@ class SchemaEditor:
         parts = [self.column_definition(column) for column in table.columns]
         for column in table.columns:
             parts += self.constraints(table.name, column)
+        parts += [
+            self.unique(unique_together_name(table.name, group), group)
+            for group in table.unique_together
+        ]
         sql = f"CREATE TABLE {self.q(name or table.name)} ({', '.join(parts)})"
         statements = [Statement(sql + self.dialect.create_table_suffix())]
         if name is None:
@@ -154,7 +175,7 @@ class SchemaEditor:
         statements = [Statement(f"ALTER TABLE {self.q(table.name)} RENAME TO {self.q(new_name)}")]
         for column in table.columns:
             statements += self.rename_column_objects(new_name, column, table.name, column.name)
-        return statements
+        return statements + self.rename_unique_together(table, new_name, {})
 
     # --- columns --------------------------------------------------------------------------
 
@@ -183,6 +204,7 @@ class SchemaEditor:
         return [
             Statement(sql),
             *self.rename_column_objects(table.name, table.column(old), table.name, new),
+            *self.rename_unique_together(table, table.name, {old: new}),
         ]
 
     def rename_column_objects(
@@ -212,7 +234,7 @@ class SchemaEditor:
         if old.index and not new.index:
             statements.append(self.drop_index(t, name))
         if old.unique and not new.unique:
-            statements += self.drop_unique(t, name)
+            statements.append(self.drop_unique(t, constraint_name(t, name, "key")))
         if old.type_parameters() != new.type_parameters() or old.kind != new.kind:
             # Nullability changes below, after any NULLs are filled.
             statements += self.change_type(t, new.replace(null=old.null))
@@ -221,10 +243,8 @@ class SchemaEditor:
                 statements.append(self.fill_nulls(t, new))
             statements += self.set_null(t, new, null=new.null)
         if new.unique and not old.unique:
-            key = self.q(constraint_name(t, name, "key"))
-            statements.append(
-                Statement(f"ALTER TABLE {self.q(t)} ADD CONSTRAINT {key} UNIQUE ({self.q(name)})")
-            )
+            key = self.unique(constraint_name(t, name, "key"), (name,))
+            statements.append(Statement(f"ALTER TABLE {self.q(t)} ADD {key}"))
         if new.index and not old.index:
             statements.append(self.create_index(t, name))
         if new.references and old.references != new.references:
@@ -252,15 +272,47 @@ class SchemaEditor:
             )
         ]
 
-    def drop_unique(self, table: str, column: str) -> list[Statement]:
-        key = self.q(constraint_name(table, column, "key"))
-        return [Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {key}")]
+    def drop_unique(self, table: str, name: str) -> Statement:
+        """Drop the unique constraint called ``name``."""
+        return Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {self.q(name)}")
+
+    def rename_unique(self, table: str, old: str, new: str) -> Statement:
+        """Rename the unique constraint ``old`` of ``table`` to ``new``."""
+        return Statement(
+            f"ALTER TABLE {self.q(table)} RENAME CONSTRAINT {self.q(old)} TO {self.q(new)}"
+        )
 
     def drop_foreign_key(
         self, table: str, column: Column, *, old_table: str | None = None
     ) -> list[Statement]:
         fk = self.q(constraint_name(old_table or table, column.name, "fk"))
         return [Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {fk}")]
+
+    # --- unique-together groups -----------------------------------------------------------
+
+    def add_unique_together(self, table: Table, group: tuple[str, ...]) -> list[Statement]:
+        """Make ``group``'s columns unique together in ``table`` (as it is before)."""
+        constraint = self.unique(unique_together_name(table.name, group), group)
+        return [Statement(f"ALTER TABLE {self.q(table.name)} ADD {constraint}")]
+
+    def drop_unique_together(self, table: Table, group: tuple[str, ...]) -> list[Statement]:
+        """Drop ``group``'s constraint from ``table`` (as it is before, group included)."""
+        return [self.drop_unique(table.name, unique_together_name(table.name, group))]
+
+    def rename_unique_together(
+        self, table: Table, new_table: str, renamed: dict[str, str]
+    ) -> list[Statement]:
+        """Give ``table``'s group constraints the names that match a new table or column name.
+
+        ``renamed`` maps an old column name to its new one; ``table`` is the table before.
+        """
+        statements = []
+        for group in table.unique_together:
+            old = unique_together_name(table.name, group)
+            new = unique_together_name(new_table, tuple(renamed.get(c, c) for c in group))
+            if old != new:
+                statements.append(self.rename_unique(new_table, old, new))
+        return statements
 
 
 class MySQLSchemaEditor(SchemaEditor):
@@ -299,7 +351,7 @@ class MySQLSchemaEditor(SchemaEditor):
         statements = [Statement(f"RENAME TABLE {self.q(table.name)} TO {self.q(new_name)}")]
         for column in table.columns:
             statements += self.rename_column_objects(new_name, column, table.name, column.name)
-        return statements
+        return statements + self.rename_unique_together(table, new_name, {})
 
     def set_null(self, table: str, column: Column, *, null: bool) -> list[Statement]:
         return self.change_type(table, column.replace(null=null))
@@ -308,9 +360,24 @@ class MySQLSchemaEditor(SchemaEditor):
         definition = self.column_definition(column)
         return [Statement(f"ALTER TABLE {self.q(table)} MODIFY COLUMN {definition}")]
 
-    def drop_unique(self, table: str, column: str) -> list[Statement]:
-        key = self.q(constraint_name(table, column, "key"))
-        return [Statement(f"ALTER TABLE {self.q(table)} DROP INDEX {key}")]
+    def drop_unique(self, table: str, name: str) -> Statement:
+        return Statement(f"ALTER TABLE {self.q(table)} DROP INDEX {self.q(name)}")
+
+    def rename_unique(self, table: str, old: str, new: str) -> Statement:
+        return Statement(f"ALTER TABLE {self.q(table)} RENAME INDEX {self.q(old)} TO {self.q(new)}")
+
+    def drop_unique_together(self, table: Table, group: tuple[str, ...]) -> list[Statement]:
+        # InnoDB lets a foreign key use any index that starts with its column, and refuses to
+        # drop the last one that does. A group that starts with a foreign key column may be
+        # that index: an index of the key's own takes over, named as InnoDB would name it
+        # (dropping the foreign key later drops it too), in the same statement.
+        first = table.column(group[0])
+        own_index = ""
+        if first.references and not (first.unique or first.index):
+            fk = self.q(constraint_name(table.name, first.name, "fk"))
+            own_index = f"ADD INDEX IF NOT EXISTS {fk} ({self.q(first.name)}), "
+        name = self.q(unique_together_name(table.name, group))
+        return [Statement(f"ALTER TABLE {self.q(table.name)} {own_index}DROP INDEX {name}")]
 
     def drop_foreign_key(
         self, table: str, column: Column, *, old_table: str | None = None

@@ -1,9 +1,10 @@
 """SQLite: changing a table by rebuilding it.
 
 SQLite's ALTER TABLE can rename a table or a column and add a plain column, and little else:
-it cannot change a column's type or nullability, add a constraint to an existing table, or
-(safely, before 3.35) drop a column. So for those changes the editor follows the procedure
-SQLite's own documentation gives ("Making Other Kinds Of Table Schema Changes")::
+it cannot change a column's type or nullability, add or drop a constraint of an existing
+table (a unique-together group included), or (safely, before 3.35) drop a column. So for
+those changes the editor follows the procedure SQLite's own documentation gives ("Making
+Other Kinds Of Table Schema Changes")::
 
     CREATE TABLE "new__book" (...the table as it should be...);
     INSERT INTO "new__book" (...) SELECT ... FROM "book";     -- every row, converted
@@ -11,9 +12,10 @@ SQLite's own documentation gives ("Making Other Kinds Of Table Schema Changes"):
     ALTER TABLE "new__book" RENAME TO "book";
     CREATE INDEX ...;                                        -- the indexes, again
 
-Rows, indexes and foreign keys survive: the new table is written from the target state, so
-it has every constraint, and the SELECT carries every row across (filling a new NOT NULL
-column with its default, ``COALESCE``-ing NULLs of a column that becomes NOT NULL).
+Rows, indexes, foreign keys and unique-together groups survive: the new table is written from
+the target state, so it has every constraint, and the SELECT carries every row across
+(filling a new NOT NULL column with its default, ``COALESCE``-ing NULLs of a column that
+becomes NOT NULL).
 
 The documented procedure also needs foreign key enforcement switched off while it runs
 (otherwise ``DROP TABLE`` would delete, or refuse, the rows that point at the table), and a
@@ -41,19 +43,16 @@ class SQLiteSchemaEditor(SchemaEditor):
             sql = f"ALTER TABLE {t} ADD COLUMN {self.column_definition(column)}"
             index = [self.create_index(table.name, column.name)] if column.index else []
             return [Statement(sql), *index]
-        after = Table(table.name, [*table.columns, column])
+        after = table.with_columns([*table.columns, column])
         value = self.fill_value(column) if column.default is not None else None
         return self.rebuild(table, after, {column.name: (self.dialect.placeholder, (value,))})
 
     def drop_column(self, table: Table, column: Column) -> list[Statement]:
-        after = Table(table.name, [c for c in table.columns if c.name != column.name])
+        after = table.with_columns([c for c in table.columns if c.name != column.name])
         return self.rebuild(table, after, {})
 
     def rename_column(self, table: Table, old: str, new: str) -> list[Statement]:
-        after = Table(
-            table.name, [c.replace(name=new) if c.name == old else c for c in table.columns]
-        )
-        return self.rebuild(table, after, {new: (self.q(old), ())})
+        return self.rebuild(table, table.with_column_renamed(old, new), {new: (self.q(old), ())})
 
     def alter_column(self, table: Table, old: Column, new: Column) -> list[Statement]:
         if old.replace(index=new.index) == new:
@@ -63,7 +62,7 @@ class SQLiteSchemaEditor(SchemaEditor):
                 if new.index
                 else self.drop_index(table.name, new.name)
             ]
-        after = Table(table.name, [new if c.name == old.name else c for c in table.columns])
+        after = table.with_columns([new if c.name == old.name else c for c in table.columns])
         sources: dict[str, Source] = {}
         if old.null and not new.null and new.default is not None:
             c = self.q(old.name)
@@ -73,9 +72,21 @@ class SQLiteSchemaEditor(SchemaEditor):
             )
         return self.rebuild(table, after, sources)
 
+    def add_unique_together(self, table: Table, group: tuple[str, ...]) -> list[Statement]:
+        after = table.with_columns(table.columns)
+        after.unique_together.append(group)
+        return self.rebuild(table, after, {})
+
+    def drop_unique_together(self, table: Table, group: tuple[str, ...]) -> list[Statement]:
+        after = table.with_columns(table.columns)
+        after.unique_together.remove(group)
+        return self.rebuild(table, after, {})
+
     def rename_table(self, table: Table, new_name: str) -> list[Statement]:
         # SQLite (3.26+) updates the foreign keys of other tables that point at it. Indexes
-        # cannot be renamed: they are made again under the new table's name.
+        # cannot be renamed: they are made again under the new table's name. Constraint
+        # names inside the table's definition may stay: SQLite drops a constraint by
+        # rebuilding the table, never by its name.
         statements = [Statement(f"ALTER TABLE {self.q(table.name)} RENAME TO {self.q(new_name)}")]
         for column in table.columns:
             if column.index:

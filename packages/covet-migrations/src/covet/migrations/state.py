@@ -1,7 +1,8 @@
 """State: what the schema looks like, as plain data that can be compared.
 
 Migrations never look at model classes to decide what to do. Both sides of every comparison
-are a :class:`ProjectState` (a dict of :class:`Table`, each a list of :class:`Column`):
+are a :class:`ProjectState` (a dict of :class:`Table`, each a list of :class:`Column` and its
+unique-together groups):
 
 - :func:`state_from_models` reads it off the model classes (what the code wants);
 - replaying the operations of the migration files, each one's ``state_forwards``, gives what
@@ -41,6 +42,7 @@ __all__ = [
     "column_from_field",
     "source",
     "state_from_models",
+    "table_from_model",
 ]
 
 #: Defaults a migration file can spell as a literal (and a database can store as given).
@@ -113,10 +115,16 @@ class Column:
 
 @dataclass
 class Table:
-    """One table: its name and its columns in order."""
+    """One table: its name, its columns in order, and its unique-together groups.
+
+    A unique-together group (a model's ``__unique_together__``) is a tuple of column names
+    whose values, taken together, appear at most once in the table: a many-to-many through
+    table links each pair once. Single-column uniqueness stays on the column (``unique=True``).
+    """
 
     name: str
     columns: list[Column] = field(default_factory=list)
+    unique_together: list[tuple[str, ...]] = field(default_factory=list)
 
     def column(self, name: str) -> Column:
         """The column called ``name`` (KeyError naming the table if there is none)."""
@@ -137,6 +145,23 @@ class Table:
         return {
             c.references[0] for c in self.columns if c.references and c.references[0] != self.name
         }
+
+    def with_columns(self, columns: list[Column]) -> Table:
+        """The same table (name and groups) with other columns: a rebuild's target."""
+        return Table(self.name, columns, list(self.unique_together))
+
+    def with_column_renamed(self, old: str, new: str) -> Table:
+        """The table after column ``old`` becomes ``new``, in its groups too."""
+        self.column(old)
+        return Table(
+            self.name,
+            [c.replace(name=new) if c.name == old else c for c in self.columns],
+            [tuple(new if c == old else c for c in group) for group in self.unique_together],
+        )
+
+    def groups_with(self, column: str) -> list[tuple[str, ...]]:
+        """The unique-together groups that hold ``column``."""
+        return [group for group in self.unique_together if column in group]
 
 
 @dataclass
@@ -208,10 +233,29 @@ def state_from_models(models: Iterable[type[Model]]) -> ProjectState:
         meta = model._meta
         if meta.abstract:
             continue
-        state.tables[meta.table_name] = Table(
-            meta.table_name, [column_from_field(f) for f in meta.fields]
-        )
+        state.tables[meta.table_name] = table_from_model(model)
     return state
+
+
+def table_from_model(model: type[Model]) -> Table:
+    """The table a model makes: a column per field, and its ``__unique_together__`` groups
+    (named by their columns: ``("course", "student")`` is ``("course_id", "student_id")``)."""
+    meta = model._meta
+    columns = [column_from_field(f) for f in meta.fields]
+    # dict.fromkeys: a group declared twice is one constraint.
+    groups = list(
+        dict.fromkeys(
+            tuple(meta.get_field(n).column for n in names) for names in meta.unique_together
+        )
+    )
+    # A group of one column is that column's unique=True: the same constraint, spelled the
+    # way the rest of the state spells it (a primary key is unique already).
+    alone = {group[0] for group in groups if len(group) == 1}
+    columns = [
+        c.replace(unique=True, index=False) if c.name in alone and not c.primary_key else c
+        for c in columns
+    ]
+    return Table(meta.table_name, columns, [group for group in groups if len(group) > 1])
 
 
 def _with_related_models(models: Iterable[type[Model]]) -> list[type[Model]]:
