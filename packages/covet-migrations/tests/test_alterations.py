@@ -11,16 +11,25 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from covet.migrations import (
     MigrationRunner,
+    check,
     expected_schema,
     introspect,
     load_migrations,
+    make_migration,
     schema_differences,
     state_after,
+    state_from_models,
 )
 from covet.orm.database import Database
 from covet.orm.dialects import dialect_for
+from covet.orm.errors import IntegrityError
+from covet.orm.fields import CharField
+from covet.orm.models import Model
+from covet.orm.relations import CASCADE, PROTECT, ForeignKey
 
 IMPORTS = (
     "from covet.migrations import AddIndex, AlterColumn, Column, CreateTable, DropColumn, "
@@ -125,3 +134,54 @@ async def test_alterations_forwards_and_backwards_keep_rows(
         if upto == 4:
             scores = await database.fetch_all("SELECT score, club_id FROM player")
             assert [tuple(row) for row in scores] == [(0, None)]  # dropped, then made again
+
+
+def book_model(target: type[Model], **options: object) -> type[Model]:
+    """A fresh ``Book`` model whose ``author`` key takes ``options`` (on_delete, null...)."""
+
+    class Book(Model):
+        __tablename__ = "book"
+        title = CharField(max_length=100)
+        author = ForeignKey(target, **options)  # type: ignore[arg-type]
+
+    return Book
+
+
+class Author(Model):
+    __tablename__ = "author"
+    name = CharField(max_length=100)
+
+
+async def test_an_on_delete_change_alone_is_applied_and_checked(
+    database: Database, migrations_dir: Path
+) -> None:
+    make_migration([Author, book_model(Author, on_delete=CASCADE)], migrations_dir)
+    await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+    protected = [Author, book_model(Author, on_delete=PROTECT)]
+    # Introspection reads the rule: the database still CASCADEs, the models say PROTECT.
+    assert await check(protected, migrations_dir, database) == [
+        "models changed without a migration: Alter column book.author_id"
+    ]
+    drift = schema_differences(
+        expected_schema(state_from_models(protected), await dialect_for(database)),
+        await introspect(database),
+    )
+    assert drift == [
+        "book.author_id: foreign key expected ('author', 'id', 'RESTRICT'), "
+        "the database has ('author', 'id', 'CASCADE')"
+    ]
+
+    make_migration(protected, migrations_dir)
+    await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+    assert await check(protected, migrations_dir, database) == []
+    p = "?" if database.paramstyle == "qmark" else "%s"
+    await database.execute(f"INSERT INTO author (name) VALUES ({p})", ["Ada"])
+    await database.execute(f"INSERT INTO book (title, author_id) VALUES ({p}, {p})", ["N", 1])
+    if database.vendor == "sqlite":
+        await database.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(IntegrityError):
+        await database.execute("DELETE FROM author")
+    assert len(await database.fetch_all("SELECT id FROM book")) == 1
+
+    await MigrationRunner(database, load_migrations(migrations_dir)).rollback("0001")
+    await assert_schema_matches(database, migrations_dir, 1)  # CASCADE again

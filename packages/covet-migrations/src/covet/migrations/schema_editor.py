@@ -207,7 +207,9 @@ class SchemaEditor:
         """Whatever changed between ``old`` and ``new`` (same name), in a safe order."""
         t, name = table.name, old.name
         statements: list[Statement] = []
-        if old.references and old.references != new.references:
+        # A foreign key is its target and its ON DELETE rule: a change of either remakes it.
+        key_changed = (old.references, old.on_delete) != (new.references, new.on_delete)
+        if old.references and key_changed:
             statements += self.drop_foreign_key(t, old)
         if old.index and not new.index:
             statements.append(self.drop_index(t, name))
@@ -227,7 +229,7 @@ class SchemaEditor:
             )
         if new.index and not old.index:
             statements.append(self.create_index(t, name))
-        if new.references and old.references != new.references:
+        if new.references and key_changed:
             statements.append(Statement(f"ALTER TABLE {self.q(t)} ADD {self.foreign_key(t, new)}"))
         return statements
 
