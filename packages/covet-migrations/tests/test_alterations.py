@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from covet.migrations import (
+    DropColumn,
+    MigrationError,
     MigrationRunner,
     check,
     expected_schema,
@@ -92,10 +94,10 @@ async def assert_schema_matches(database: Database, directory: Path, upto: int) 
     assert schema_differences(expected, await introspect(database)) == [], f"after {upto}"
 
 
-def write_steps(directory: Path) -> None:
+def write_steps(directory: Path, steps: dict[str, str] = STEPS) -> None:
     directory.mkdir()
     previous: list[str] = []
-    for name, body in STEPS.items():
+    for name, body in steps.items():
         source = IMPORTS + f"\ndependencies = {previous[-1:]!r}\n" + textwrap.dedent(body)
         (directory / f"{name}.py").write_text(source)
         previous.append(name)
@@ -185,3 +187,55 @@ async def test_an_on_delete_change_alone_is_applied_and_checked(
 
     await MigrationRunner(database, load_migrations(migrations_dir)).rollback("0001")
     await assert_schema_matches(database, migrations_dir, 1)  # CASCADE again
+
+
+DROPS = {
+    "0001_author": """
+        operations = [
+            CreateTable("author", [Column("id", "AutoField", primary_key=True),
+                                   Column("name", "CharField", max_length=50),
+                                   Column("nick", "CharField", max_length=50)]),
+        ]
+    """,
+    "0002_drop_nick": """
+        operations = [DropColumn("author", "nick")]
+    """,
+    "0003_drop_name": """
+        operations = [DropColumn("author", "name", reverse_default="(unknown)")]
+    """,
+}
+
+
+async def test_dropping_a_not_null_column_without_default_rolls_back_only_with_a_value(
+    database: Database, migrations_dir: Path
+) -> None:
+    write_steps(migrations_dir, DROPS)
+    runner = MigrationRunner(database, load_migrations(migrations_dir))
+    await runner.apply("0001")
+    p = "?" if database.paramstyle == "qmark" else "%s"
+    await database.execute(f"INSERT INTO author (name, nick) VALUES ({p}, {p})", ["Ada", "a"])
+    await runner.apply()
+    await assert_schema_matches(database, migrations_dir, 3)
+
+    # reverse_default gives the rows a value for the NOT NULL column that comes back.
+    await runner.rollback("0002")
+    await assert_schema_matches(database, migrations_dir, 2)
+    assert await database.fetch_all("SELECT id, name FROM author") == [(1, "(unknown)")]
+
+    # Without one, the rollback is refused before anything runs (MySQL would store '').
+    with pytest.raises(MigrationError) as refused:
+        await runner.rollback("0001")
+    assert str(refused.value) == (
+        "cannot roll back 0002_drop_nick: Drop column author.nick cannot be undone: the "
+        "column is NOT NULL and has no default, so its rows would get no value back (give it "
+        'one: DropColumn("author", "nick", reverse_default=...))'
+    )
+    assert list(await runner.applied()) == ["0001_author", "0002_drop_nick"]
+    await assert_schema_matches(database, migrations_dir, 2)
+
+
+def test_drop_column_renders_its_reverse_default() -> None:
+    assert DropColumn("a", "b").render() == 'DropColumn("a", "b")'
+    assert DropColumn("a", "b", reverse_default="x").render() == (
+        'DropColumn("a", "b", reverse_default="x")'
+    )

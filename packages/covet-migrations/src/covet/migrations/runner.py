@@ -70,6 +70,15 @@ def is_applied(migration: Migration, applied: dict[str, AppliedMigration]) -> bo
     return bool(migration.replaces) and all(name in applied for name in migration.replaces)
 
 
+def states_through(migration: Migration, before: ProjectState) -> list[ProjectState]:
+    """The state before each operation of ``migration``, then the state after the last."""
+    states = [before]
+    for operation in migration.operations:
+        states.append(states[-1].clone())
+        operation.state_forwards(states[-1])
+    return states
+
+
 def find_target(migrations: list[Migration], target: str) -> int:
     """The index of ``target`` (a full name or a unique prefix such as ``0003``)."""
     matches = [i for i, m in enumerate(migrations) if m.name == target]
@@ -158,12 +167,7 @@ class MigrationRunner:
             steps = self._plan(migrations, applied, target, backwards=backwards)
             if backwards and not fake:
                 for step in steps:
-                    for operation in step.migration.operations:
-                        if not operation.reversible:
-                            raise MigrationError(
-                                f"cannot roll back {step.migration.name}: "
-                                f"{operation.describe()} has no reverse"
-                            )
+                    self._refuse_irreversible(step, migrations)
             done = []
             async with self._working_database() as database:
                 for step in steps:
@@ -171,6 +175,17 @@ class MigrationRunner:
                     if await self._run_step(database, step, before, fake=fake):
                         done.append(step)
         return done
+
+    def _refuse_irreversible(self, step: PlanStep, migrations: list[Migration]) -> None:
+        """Raise before anything runs when an operation of ``step`` cannot be undone."""
+        migration = step.migration
+        states = states_through(migration, state_after(migrations[: migrations.index(migration)]))
+        for operation, before in zip(migration.operations, states, strict=False):
+            problem = operation.reverse_problem(before)
+            if problem is not None:
+                raise MigrationError(
+                    f"cannot roll back {migration.name}: {operation.describe()} {problem}"
+                )
 
     @asynccontextmanager
     async def _working_database(self) -> AsyncIterator[Database]:
@@ -195,11 +210,7 @@ class MigrationRunner:
         """Run one step; False when another process had done it already."""
         migration = step.migration
         recorder = Recorder(database)
-        # The state before and after each operation, forwards.
-        states = [before]
-        for operation in migration.operations:
-            states.append(states[-1].clone())
-            operation.state_forwards(states[-1])
+        states = states_through(migration, before)
         indexes = list(range(len(migration.operations)))
         order = list(reversed(indexes)) if step.backwards else indexes
         if database.vendor == "mysql":
