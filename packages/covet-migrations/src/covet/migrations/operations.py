@@ -74,10 +74,17 @@ class Operation(ABC):
         after: ProjectState,
         *,
         backwards: bool,
+        ran: list[str] | None = None,
     ) -> None:
-        """Make the change in ``database``: by default, execute :meth:`sql`."""
+        """Make the change in ``database``: by default, execute :meth:`sql`.
+
+        Each statement that succeeds is appended to ``ran`` (as text): where DDL commits as
+        it goes (MySQL), a failure half way through must say which statements took effect.
+        """
         for statement in self.sql(editor, before, after, backwards=backwards):
             await database.execute(statement.sql, statement.params)
+            if ran is not None:
+                ran.append(statement.render())
 
     @abstractmethod
     def render(self) -> str:

@@ -246,12 +246,18 @@ class MigrationRunner:
         done: list[str] = []
         for index in order:
             operation = step.migration.operations[index]
+            ran: list[str] = []
             try:
                 await operation.run(
-                    database, editor, states[index], states[index + 1], backwards=step.backwards
+                    database,
+                    editor,
+                    states[index],
+                    states[index + 1],
+                    backwards=step.backwards,
+                    ran=ran,
                 )
             except Exception as error:
-                raise _Failed(index, operation.describe(), done, error) from error
+                raise _Failed(index, operation.describe(), done, ran, error) from error
             done.append(operation.describe())
         return done
 
@@ -271,14 +277,25 @@ class MigrationRunner:
             try:
                 await self._operations(database, step, states, order)
             except _Failed as failed:
-                applied = "; ".join(f"{i}. {d}" for i, d in enumerate(failed.done, 1)) or "none"
+                applied = list(failed.done)
+                partly = ""
+                if failed.ran:
+                    # One operation is often several statements; those before the failing
+                    # one have taken effect too.
+                    statements = " ".join(failed.ran)
+                    applied.append(f"{failed.description}, partly: {statements}")
+                    partly = (
+                        f" Of operation {failed.index + 1} itself, these statements ran and "
+                        f"stay: {statements}"
+                    )
+                listed = "; ".join(f"{i}. {d}" for i, d in enumerate(failed.done, 1)) or "none"
                 raise MigrationFailedError(
                     f"{step.migration.name} failed at operation {failed.index + 1} "
                     f"({failed.description}): {failed.error}. MySQL cannot roll back schema "
-                    f"changes, so the operations before it stay applied: {applied}. The "
-                    "migration is not recorded: undo those by hand, or fix the failing "
+                    f"changes, so the operations before it stay applied: {listed}.{partly} "
+                    "The migration is not recorded: undo those by hand, or fix the failing "
                     "operation and finish it by hand, then use --fake.",
-                    applied=failed.done,
+                    applied=applied,
                 ) from failed.error
         await self._record(recorder, step)
         return True
@@ -309,8 +326,11 @@ class MigrationRunner:
 
 
 class _Failed(Exception):
-    """An operation failed: which, and what had run before it."""
+    """An operation failed: which, the operations done before it, its statements that ran."""
 
-    def __init__(self, index: int, description: str, done: list[str], error: Exception) -> None:
+    def __init__(
+        self, index: int, description: str, done: list[str], ran: list[str], error: Exception
+    ) -> None:
         super().__init__(f"operation {index + 1} ({description}) failed: {error}")
         self.index, self.description, self.done, self.error = index, description, done, error
+        self.ran = ran

@@ -98,6 +98,7 @@ class RunPython(Operation):
         after: ProjectState,
         *,
         backwards: bool,
+        ran: list[str] | None = None,
     ) -> None:
         code = self.reverse_code if backwards else self.code
         if code is None:
