@@ -227,3 +227,43 @@ async def test_an_operation_that_fails_half_way_lists_the_statements_that_ran(
     assert f"stay applied: none. Of operation 1 itself, these statements ran and stay: {ran}" in (
         str(failure.value)
     )
+
+
+FAILING_BACKWARDS = """
+from covet.migrations import AddColumn, Column, RunSQL
+
+dependencies = ["0001_initial"]
+
+operations = [
+    RunSQL("UPDATE author SET name = name", reverse_sql="INSERT INTO no_such_table (x) VALUES (1)"),
+    AddColumn("author", Column("age", "IntegerField", null=True)),
+]
+"""
+
+
+async def test_a_failing_rollback_says_what_was_undone_and_what_stays_recorded(
+    database: Database, migrations_dir: Path
+) -> None:
+    write(migrations_dir, "0001_initial", INITIAL)
+    write(migrations_dir, "0002_age", FAILING_BACKWARDS)
+    await runner(database, migrations_dir).apply()
+    with pytest.raises(MigrationFailedError) as failure:
+        await runner(database, migrations_dir).rollback("0001")
+    message = str(failure.value)
+    # Backwards, the operations run last to first: the column went, then the reverse failed.
+    assert message.startswith(
+        "0002_age failed rolling back at operation 1 (Run SQL UPDATE author SET name = name): "
+    )
+    assert list(await runner(database, migrations_dir).applied()) == ["0001_initial", "0002_age"]
+    columns = (await introspect(database))["author"].columns
+    if database.vendor == "mysql":
+        assert "age" not in columns
+        assert failure.value.applied == ["Add column author.age"]
+        assert "the operations undone before it stay undone: 1. Add column author.age." in message
+        assert "The migration stays recorded as applied" in message
+    else:
+        assert "age" in columns
+        assert failure.value.applied == []
+        assert message.endswith(
+            "Rolled back: the schema is as it was after 0002_age, which stays recorded as applied."
+        )

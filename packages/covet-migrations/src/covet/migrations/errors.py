@@ -25,6 +25,8 @@ class ChecksumMismatchError(MigrationError):
 class MigrationFailedError(MigrationError):
     """A migration failed while running; ``applied`` lists what took effect.
 
+    For a rollback, "took effect" means undone: the operations listed were reversed.
+
     Empty where the migration rolled back whole (PostgreSQL, SQLite). On MySQL: the
     operations done before the failure, then (if it ran some) the statements of the failing
     operation that took effect, as ``"<operation>, partly: <SQL>"``.

@@ -228,10 +228,12 @@ class MigrationRunner:
                 await self._record(recorder, step)
             return True
         except _Failed as failed:
+            if step.backwards:
+                outcome = f"after {migration.name}, which stays recorded as applied"
+            else:
+                outcome = f"before {migration.name}, which is not recorded"
             raise MigrationFailedError(
-                f"{migration.name} failed at operation {failed.index + 1} "
-                f"({failed.description}): {failed.error}. Rolled back: the schema is as it "
-                f"was before {migration.name}, which is not recorded.",
+                f"{failed.headline(step)}. Rolled back: the schema is as it was {outcome}.",
                 applied=[],
             ) from failed.error
         finally:
@@ -289,12 +291,21 @@ class MigrationRunner:
                         f"stay: {statements}"
                     )
                 listed = "; ".join(f"{i}. {d}" for i, d in enumerate(failed.done, 1)) or "none"
+                if step.backwards:
+                    outcome = (
+                        f"the operations undone before it stay undone: {listed}.{partly} The "
+                        "migration stays recorded as applied: redo those by hand, or finish "
+                        "undoing the failing operation by hand, then use rollback --fake."
+                    )
+                else:
+                    outcome = (
+                        f"the operations before it stay applied: {listed}.{partly} The "
+                        "migration is not recorded: undo those by hand, or fix the failing "
+                        "operation and finish it by hand, then use --fake."
+                    )
                 raise MigrationFailedError(
-                    f"{step.migration.name} failed at operation {failed.index + 1} "
-                    f"({failed.description}): {failed.error}. MySQL cannot roll back schema "
-                    f"changes, so the operations before it stay applied: {listed}.{partly} "
-                    "The migration is not recorded: undo those by hand, or fix the failing "
-                    "operation and finish it by hand, then use --fake.",
+                    f"{failed.headline(step)}. MySQL cannot roll back schema changes, so "
+                    + outcome,
                     applied=applied,
                 ) from failed.error
         await self._record(recorder, step)
@@ -334,3 +345,11 @@ class _Failed(Exception):
         super().__init__(f"operation {index + 1} ({description}) failed: {error}")
         self.index, self.description, self.done, self.error = index, description, done, error
         self.ran = ran
+
+    def headline(self, step: PlanStep) -> str:
+        """``0002_x failed at operation 3 (Add column a.b): <error>``; rollbacks say so."""
+        doing = "rolling back " if step.backwards else ""
+        return (
+            f"{step.migration.name} failed {doing}at operation {self.index + 1} "
+            f"({self.description}): {self.error}"
+        )
