@@ -239,3 +239,28 @@ def test_drop_column_renders_its_reverse_default() -> None:
     assert DropColumn("a", "b", reverse_default="x").render() == (
         'DropColumn("a", "b", reverse_default="x")'
     )
+
+
+async def test_a_foreign_key_column_gains_and_loses_an_index_and_rolls_back(
+    database: Database, migrations_dir: Path
+) -> None:
+    # On MariaDB the foreign key uses the column's index: dropping it needs the key remade.
+    p = "?" if database.paramstyle == "qmark" else "%s"
+    steps = [(False, False), (True, False), (True, True), (True, False)]
+    for number, (null, index) in enumerate(steps, 1):
+        models = [Author, book_model(Author, on_delete=CASCADE, null=null, index=index)]
+        make_migration(models, migrations_dir)
+        await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+        assert await check(models, migrations_dir, database) == []
+        if number == 1:
+            await database.execute(f"INSERT INTO author (name) VALUES ({p})", ["Ada"])
+            await database.execute(
+                f"INSERT INTO book (title, author_id) VALUES ({p}, {p})", ["Notes", 1]
+            )
+    runner = MigrationRunner(database, load_migrations(migrations_dir))
+    for upto in (3, 2, 1):
+        await runner.rollback(f"000{upto}")
+        await assert_schema_matches(database, migrations_dir, upto)
+        assert await database.fetch_all("SELECT title, author_id FROM book") == [("Notes", 1)]
+    await runner.rollback("zero")
+    assert await introspect(database) == {}

@@ -272,6 +272,19 @@ class MySQLSchemaEditor(SchemaEditor):
         name = self.q(constraint_name(table, column, "idx"))
         return Statement(f"DROP INDEX {name} ON {self.q(table)}")
 
+    def alter_column(self, table: Table, old: Column, new: Column) -> list[Statement]:
+        """As everywhere, except when a foreign key column loses its index (see below)."""
+        if old.references and old.index and not new.index:
+            # InnoDB uses the column's own index for the foreign key and refuses to drop it
+            # while the key exists (error 1553). So the key goes first and is added back
+            # after: InnoDB then makes an index of its own for it.
+            loose = old.replace(references=None, on_delete=None)
+            return [
+                *self.drop_foreign_key(table.name, old),
+                *super().alter_column(table, loose, new),
+            ]
+        return super().alter_column(table, old, new)
+
     def drop_column(self, table: Table, column: Column) -> list[Statement]:
         # A foreign key holds on to its column: MySQL refuses to drop the column first.
         fk = self.drop_foreign_key(table.name, column) if column.references else []
