@@ -198,7 +198,10 @@ class MigrationRunner:
         if self.database.vendor != "sqlite" or url.is_memory:
             yield self.database
             return
-        single = Database(dataclasses.replace(url, options={**url.options, "max_size": "1"}))
+        single = Database(
+            dataclasses.replace(url, options={**url.options, "max_size": "1"}),
+            alias=self.database.alias,
+        )
         try:
             yield single
         finally:
