@@ -29,7 +29,7 @@ from covet.migrations import (
 from covet.orm.database import Database
 from covet.orm.dialects import dialect_for
 from covet.orm.errors import IntegrityError
-from covet.orm.fields import CharField
+from covet.orm.fields import CharField, IntegerField
 from covet.orm.models import Model
 from covet.orm.relations import CASCADE, PROTECT, ForeignKey
 
@@ -264,3 +264,30 @@ async def test_a_foreign_key_column_gains_and_loses_an_index_and_rolls_back(
         assert await database.fetch_all("SELECT title, author_id FROM book") == [("Notes", 1)]
     await runner.rollback("zero")
     assert await introspect(database) == {}
+
+
+async def test_a_sqlite_rebuild_keeps_the_autoincrement_counter(
+    database: Database, migrations_dir: Path
+) -> None:
+    # A key deleted before a change is never handed out again (on SQLite, a rebuild).
+    class Ranked(Model):
+        __tablename__ = "author"
+        name = CharField(max_length=100)
+        rank = IntegerField(default=0)
+
+    p = "?" if database.paramstyle == "qmark" else "%s"
+    make_migration([Author], migrations_dir)
+    await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+    for name in ("a", "b", "c"):
+        await database.execute(f"INSERT INTO author (name) VALUES ({p})", [name])
+    await database.execute("DELETE FROM author WHERE id = 3")
+    make_migration([Ranked], migrations_dir)
+    await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+    await database.execute(f"INSERT INTO author (name, rank) VALUES ({p}, 0)", ["d"])
+    rows = await database.fetch_all("SELECT id, name FROM author ORDER BY id")
+    assert rows == [(1, "a"), (2, "b"), (4, "d")]
+    # Empty tables too: every key is gone, the counter stays.
+    await database.execute("DELETE FROM author")
+    await MigrationRunner(database, load_migrations(migrations_dir)).rollback("0001")
+    await database.execute(f"INSERT INTO author (name) VALUES ({p})", ["e"])
+    assert await database.fetch_all("SELECT id FROM author") == [(5,)]
