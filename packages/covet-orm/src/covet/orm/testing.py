@@ -15,6 +15,11 @@ needs none of this: a file in a temporary directory is already a throwaway datab
 
 Between tests, :func:`drop_all_tables` empties a database again (every table and view), so
 one session database serves many tests.
+
+Both destructive functions refuse a database whose name does not start with the test prefix
+(``covet_test_`` unless told): a wrong environment variable must fail a test run, not wipe a
+real database. Database names are checked as plain identifiers before they reach SQL, and
+table names read from the catalogs are quoted with their quote characters escaped.
 """
 
 from __future__ import annotations
@@ -22,24 +27,40 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
+from covet.orm.dialects import check_identifier
+from covet.orm.errors import FieldError
 from covet.orm.urls import DatabaseURL, parse_database_url
 
 if TYPE_CHECKING:
     from covet.orm.database import Database
 
-__all__ = ["create_test_database", "drop_all_tables", "drop_test_database"]
+__all__ = ["TEST_PREFIX", "create_test_database", "drop_all_tables", "drop_test_database"]
+
+#: What the name of every database these functions make, empty or drop starts with.
+TEST_PREFIX = "covet_test_"
 
 
-def create_test_database(
-    admin_url: str | DatabaseURL, *, prefix: str = "covet_test_"
-) -> DatabaseURL:
+def _checked_name(name: str | None, prefix: str = TEST_PREFIX) -> str:
+    """``name`` if it is a plain identifier starting with ``prefix``; else ValueError."""
+    if not prefix or not name or not name.startswith(prefix):
+        raise ValueError(
+            f"refusing to touch database {name!r}: only test databases, whose names start "
+            f"with {prefix or TEST_PREFIX!r}, are made, emptied or dropped here"
+        )
+    try:
+        return check_identifier(name, "database name")
+    except FieldError as error:  # reported as what it is here: a bad value
+        raise ValueError(str(error)) from None
+
+
+def create_test_database(admin_url: str | DatabaseURL, *, prefix: str = TEST_PREFIX) -> DatabaseURL:
     """Create an empty database named ``<prefix><8 hex digits>``; return its URL.
 
     ``admin_url`` names the server and an account that may create databases. Raises the
     driver's error when the server cannot be reached or refuses.
     """
     admin = parse_database_url(admin_url) if isinstance(admin_url, str) else admin_url
-    name = f"{prefix}{secrets.token_hex(4)}"
+    name = _checked_name(f"{prefix}{secrets.token_hex(4)}", prefix)
     if admin.backend == "postgresql":
         _admin_postgres(admin, f'CREATE DATABASE "{name}"')
     elif admin.backend == "mysql":
@@ -49,27 +70,49 @@ def create_test_database(
     return admin.with_database(name)
 
 
-def drop_test_database(url: DatabaseURL, *, admin_url: str | DatabaseURL) -> None:
-    """Drop the database ``url`` names (if it exists), disconnecting its sessions first."""
+def drop_test_database(
+    url: DatabaseURL, *, admin_url: str | DatabaseURL, prefix: str = TEST_PREFIX
+) -> None:
+    """Drop the test database ``url`` names (if it exists), disconnecting its sessions first.
+
+    Raises ValueError, touching nothing, unless its name starts with ``prefix``.
+    """
     admin = parse_database_url(admin_url) if isinstance(admin_url, str) else admin_url
+    name = _checked_name(url.database, prefix)
     if url.backend == "postgresql":
         # Connected to the admin database: one cannot drop the database one is connected to.
         _admin_postgres(
             url.with_database(str(admin.database)),
-            f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)',
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
         )
     else:
-        _admin_mysql(url, f"DROP DATABASE IF EXISTS `{url.database}`")
+        _admin_mysql(url, f"DROP DATABASE IF EXISTS `{name}`")
 
 
-async def drop_all_tables(database: Database) -> None:
-    """Drop every table and view of ``database`` (PostgreSQL: its current schema), then
-    disconnect it. A SQLite test database is a file of its own: it is left alone."""
+async def drop_all_tables(database: Database, *, prefix: str = TEST_PREFIX) -> None:
+    """Drop every table and view of the test database ``database`` (PostgreSQL: of its
+    current schema, which stays, with its owner and grants), then disconnect it.
+
+    A SQLite test database is a file of its own: it is left alone. On a server, raises
+    ValueError, touching nothing, unless the database's name starts with ``prefix``.
+    """
+    if database.vendor == "sqlite":
+        await database.disconnect()
+        return
+    _checked_name(database.url.database, prefix)
     await database.connect()
     if database.vendor == "postgresql":
-        await database.execute("DROP SCHEMA public CASCADE")
-        await database.execute("CREATE SCHEMA public")
-    elif database.vendor == "mysql":
+        views = await database.fetch_all(
+            "SELECT viewname FROM pg_views WHERE schemaname = current_schema()"
+        )
+        tables = await database.fetch_all(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        for kind, rows in (("VIEW", views), ("TABLE", tables)):
+            for (name,) in rows:  # CASCADE: what depends on it goes too
+                quoted = _quoted(name, '"')
+                await database.execute(f"DROP {kind} IF EXISTS {quoted} CASCADE")
+    else:
         # One connection for all of it (atomic() binds one): the SET is per session.
         async with database.atomic():
             rows = await database.fetch_all(
@@ -78,9 +121,15 @@ async def drop_all_tables(database: Database) -> None:
             )
             await database.execute("SET FOREIGN_KEY_CHECKS = 0")
             for name, kind in rows:
-                await database.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
+                what = "VIEW" if kind == "VIEW" else "TABLE"
+                await database.execute(f"DROP {what} {_quoted(name, '`')}")
             await database.execute("SET FOREIGN_KEY_CHECKS = 1")
     await database.disconnect()
+
+
+def _quoted(name: object, mark: str) -> str:
+    """A name read from the catalog, quoted with ``mark`` (doubled inside: SQL's escape)."""
+    return mark + str(name).replace(mark, mark * 2) + mark
 
 
 def _admin_postgres(url: DatabaseURL, sql: str) -> None:
