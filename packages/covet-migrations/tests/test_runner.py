@@ -100,7 +100,8 @@ async def test_a_failing_migration_rolls_back_whole_or_says_what_was_applied(
         assert failure.value.applied == ["Create table extra", "Add column author.age"]
         assert "stay applied: 1. Create table extra; 2. Add column author.age" in message
         live = await introspect(database)
-        assert "extra" in live and "age" in live["author"].columns  # what the message says
+        assert "extra" in live  # what the message says
+        assert "age" in live["author"].columns
     else:
         assert failure.value.applied == []
         assert "Rolled back" in message

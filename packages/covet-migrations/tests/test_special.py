@@ -66,6 +66,12 @@ operations = [
 """
 
 
+def write_files(directory: Path, sources: dict[str, str]) -> None:
+    directory.mkdir()
+    for name, source in sources.items():
+        (directory / f"{name}.py").write_text(textwrap.dedent(source))
+
+
 async def test_run_python_uses_the_models_on_the_migration_transaction(
     database: Database,
     migrations_dir: Path,
@@ -75,9 +81,7 @@ async def test_run_python_uses_the_models_on_the_migration_transaction(
     # Database, another pool. The migration's code must not go through it.
     monkeypatch.setattr(database_module, "_databases", {})
     application = configure(database.url.render())
-    migrations_dir.mkdir()
-    for name, source in (("0001_seed", SEED), ("0002_more", MORE)):
-        (migrations_dir / f"{name}.py").write_text(textwrap.dedent(source))
+    write_files(migrations_dir, {"0001_seed": SEED, "0002_more": MORE})
     runner = MigrationRunner(database, load_migrations(migrations_dir))
     try:
         await asyncio.wait_for(runner.apply("0001"), timeout=30)

@@ -320,15 +320,18 @@ async def test_override_database_holds_for_the_block_and_this_task_only(empty_re
 
     task = asyncio.create_task(elsewhere())
     with override_database(other, alias="default") as bound:
-        assert bound is other and get_database() is other
+        assert bound is other
+        assert get_database() is other
         with override_database(reports):  # its own alias
-            assert get_database("reports") is reports and get_database() is other
+            assert get_database("reports") is reports
+            assert get_database() is other
         with pytest.raises(DatabaseConfigError):
             get_database("reports")
         release.set()
         await task
     assert seen_elsewhere == [main]
-    assert get_database() is main and databases() == {"default": main}
+    assert get_database() is main
+    assert databases() == {"default": main}
     await other.disconnect()
 
 

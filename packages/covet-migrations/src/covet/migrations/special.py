@@ -27,6 +27,7 @@ changed since will not match, so a function that must work for ever is safer in 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+
 from covet.migrations.errors import MigrationError
 from covet.migrations.operations import Operation
 from covet.migrations.schema_editor import SchemaEditor, Statement
