@@ -8,6 +8,7 @@ RunSQL in each later migration logs a row: the log and the history prove who ran
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -50,9 +51,9 @@ MIGRATIONS = {
 }
 
 
-def write_migrations(directory: Path) -> None:
+def write_migrations(directory: Path, migrations: dict[str, str] = MIGRATIONS) -> None:
     directory.mkdir()
-    for name, source in MIGRATIONS.items():
+    for name, source in migrations.items():
         (directory / f"{name}.py").write_text(textwrap.dedent(source))
 
 
@@ -107,3 +108,22 @@ async def test_the_lock_is_exclusive_and_a_long_wait_gives_up(database: Database
             pass  # free again once the other connection let go
     finally:
         await other.disconnect()
+
+
+async def test_a_pool_of_one_connection_can_migrate(
+    database: Database, migrations_dir: Path
+) -> None:
+    # The lock has a connection of its own: the one of the pool is left for the migrations.
+    write_migrations(migrations_dir, {"0001_log": MIGRATIONS["0001_log"].replace("1.5", "0")})
+    url = database.url
+    options = {**url.options, "max_size": "1"}
+    if database.vendor != "sqlite":
+        options.update(min_size="1", pool_timeout="3")
+    small = Database(dataclasses.replace(url, options=options))
+    try:
+        runner = MigrationRunner(small, load_migrations(migrations_dir))
+        assert [step.migration.name for step in await asyncio.wait_for(runner.apply(), 60)] == [
+            "0001_log"
+        ]
+    finally:
+        await small.disconnect()
