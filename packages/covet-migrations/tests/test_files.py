@@ -19,7 +19,12 @@ from covet.migrations import (
     migration_sql,
     squash_migrations,
 )
-from covet.migrations.loader import Migration, order_migrations, resolve_replacements
+from covet.migrations.loader import (
+    Migration,
+    file_checksum,
+    order_migrations,
+    resolve_replacements,
+)
 from covet.migrations.schema_editor import constraint_name, dialect_for_vendor, editor_for
 from covet.migrations.writer import migration_name, render_migration
 from covet.orm.database import Database
@@ -45,6 +50,17 @@ def test_files_that_are_not_migrations_are_refused_or_ignored(tmp_path: Path) ->
     write(tmp_path, "0001_broken", "operations = ['DROP TABLE x']")
     with pytest.raises(MigrationError, match="`operations` must be a list of operations"):
         load_migrations(tmp_path)
+
+
+def test_the_checksum_ignores_line_endings_only(tmp_path: Path) -> None:
+    source = 'from covet.migrations import RunSQL\n\noperations = [RunSQL("SELECT 1")]\n'
+    unix, windows, old_mac, edited = (tmp_path / f"{n}.py" for n in ("u", "w", "m", "e"))
+    unix.write_bytes(source.encode())
+    windows.write_bytes(source.replace("\n", "\r\n").encode())
+    old_mac.write_bytes(source.replace("\n", "\r").encode())
+    edited.write_bytes(source.replace('"', "'").encode())
+    assert file_checksum(windows) == file_checksum(unix) == file_checksum(old_mac)
+    assert file_checksum(edited) != file_checksum(unix)
 
 
 def test_the_graph_must_be_a_line_without_holes_or_cycles() -> None:
