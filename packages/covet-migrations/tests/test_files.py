@@ -159,6 +159,17 @@ def test_sql_is_written_offline_for_each_vendor(tmp_path: Path, vendor: str) -> 
     assert "-- (Python code: it runs with apply, it has no SQL to show)" in forwards
     assert f"DROP TABLE {quote}t{quote};" in backwards
     assert ("BEGIN;" in forwards) is (vendor != "mysql")
+    if vendor == "sqlite":  # the PRAGMAs the runner wraps around a migration, in their place
+        for sql in (forwards, backwards):
+            lines = sql.splitlines()
+            assert lines[1:3] == ["PRAGMA foreign_keys = OFF;", "BEGIN;"]
+            assert lines[-3:] == [
+                "PRAGMA foreign_key_check;",
+                "COMMIT;",
+                "PRAGMA foreign_keys = ON;",
+            ]
+    else:
+        assert "PRAGMA" not in forwards + backwards
 
 
 SQUASH_SOURCES = {

@@ -46,6 +46,12 @@ __all__ = ["MigrationRunner", "PlanStep", "ZERO"]
 #: The rollback target that means "before the first migration".
 ZERO = "zero"
 
+#: What runs around each SQLite migration (``sql`` prints the same): enforcement off before
+#: the transaction, the check before the commit (any row it returns rolls back), then on.
+SQLITE_FOREIGN_KEYS_OFF = "PRAGMA foreign_keys = OFF"
+SQLITE_FOREIGN_KEY_CHECK = "PRAGMA foreign_key_check"
+SQLITE_FOREIGN_KEYS_ON = "PRAGMA foreign_keys = ON"
+
 
 @dataclass(frozen=True)
 class PlanStep:
@@ -219,7 +225,7 @@ class MigrationRunner:
         if database.vendor == "mysql":
             return await self._run_without_transaction(database, step, states, order, fake=fake)
         if database.vendor == "sqlite":
-            await database.execute("PRAGMA foreign_keys = OFF")
+            await database.execute(SQLITE_FOREIGN_KEYS_OFF)
         try:
             async with database.atomic():
                 if await self._done_already(recorder, step):
@@ -241,7 +247,7 @@ class MigrationRunner:
             ) from failed.error
         finally:
             if database.vendor == "sqlite":
-                await database.execute("PRAGMA foreign_keys = ON")
+                await database.execute(SQLITE_FOREIGN_KEYS_ON)
 
     async def _operations(
         self, database: Database, step: PlanStep, states: list[ProjectState], order: list[int]
@@ -330,7 +336,7 @@ class MigrationRunner:
             await recorder.record(migration.name, migration.checksum)
 
     async def _check_foreign_keys(self, database: Database, migration: Migration) -> None:
-        problems = await database.fetch_all("PRAGMA foreign_key_check")
+        problems = await database.fetch_all(SQLITE_FOREIGN_KEY_CHECK)
         if problems:
             tables = ", ".join(sorted({str(row[0]) for row in problems}))
             raise MigrationError(

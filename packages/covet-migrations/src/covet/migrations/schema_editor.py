@@ -2,7 +2,9 @@
 
 An operation asks the editor for statements (``create_table``, ``add_column``...) and the
 runner executes them; ``covet migrations sql`` prints them instead. Because writing SQL needs
-only a dialect, never a connection, the preview is exactly what would run.
+only a dialect, never a connection, the preview is exactly what would run (with, around it,
+the transaction and, on SQLite, the foreign key PRAGMAs of ``runner.py``). RunPython code is
+the exception: it has no SQL to show.
 
 Column definitions come from covet-orm (:func:`covet.orm.schema.column_sql` of the column's
 field), so a migrated table has the same column types as one ``create_tables`` made.
