@@ -210,11 +210,18 @@ async def test_squashed_migrations_replace_their_originals_as_the_history_allows
     await runner.apply("0001")  # this database stops half way through the range
     with pytest.raises(MigrationError, match="two or more"):
         squash_migrations(migrations_dir, "0002", "0002")
-    path = squash_migrations(migrations_dir, "0001", "0003")
+    with pytest.raises(MigrationError) as refused:  # a data operation would be lost
+        squash_migrations(migrations_dir, "0001", "0003")
+    assert str(refused.value).startswith(
+        "cannot squash: these data operations would be lost, and a new database built from "
+        "the squashed migration would never run them: 0001_a: Run SQL UPDATE t SET a = 1. "
+    )
+    assert len(load_migrations(migrations_dir)) == 4  # nothing written
+    path = squash_migrations(migrations_dir, "0001", "0003", drop_data_operations=True)
     text = path.read_text()
     assert path.name == "0003_squashed_0001_0003.py"
     assert 'replaces = ["0001_a", "0002_b", "0003_c"]' in text
-    assert "- Run SQL UPDATE t SET a = 1" in text  # named, not carried over
+    assert "- 0001_a: Run SQL UPDATE t SET a = 1" in text  # named, dropped as asked
     assert 'CreateTable(\n        "u"' in text  # the table as it ends up, made once
     migrations = load_migrations(migrations_dir)
     # Half applied: the originals finish the job; 0004 then follows 0003_c.
