@@ -24,7 +24,13 @@ from covet.orm.database import Database
 from covet.orm.dialects import Dialect
 from covet.orm.relations import ON_DELETE_SQL
 
-__all__ = ["TableSchema", "expected_schema", "introspect", "schema_differences"]
+__all__ = [
+    "TableSchema",
+    "expected_schema",
+    "introspect",
+    "quote_name",
+    "schema_differences",
+]
 
 
 @dataclass
@@ -94,6 +100,18 @@ async def introspect(database: Database) -> Schema:
 async def table_names(database: Database) -> list[str]:
     """The tables of ``database`` (the history table included)."""
     return await _READERS[database.vendor](database).tables()
+
+
+def quote_name(vendor: str, name: str) -> str:
+    """A name read from a catalog, quoted for ``vendor``: ``"name"`` or ```name``` (MySQL).
+
+    The quote character is doubled inside, SQL's escape, so any name the database holds
+    comes out as one identifier. (The dialects' ``quote`` is for names the models and the
+    migrations write: it refuses anything but plain identifiers instead.)
+    """
+    if vendor == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
 
 
 def schema_differences(expected: Schema, actual: Schema) -> list[str]:
@@ -205,7 +223,8 @@ class _SQLiteReader(_Reader):
         return {str(r[3]): (str(r[2]), str(r[4]), str(r[6])) for r in rows}
 
     def database_quote(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        """A catalog name quoted for a PRAGMA (:func:`quote_name`)."""
+        return quote_name(self.vendor, name)
 
 
 class _PostgreSQLReader(_Reader):
