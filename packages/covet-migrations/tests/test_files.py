@@ -122,6 +122,13 @@ def test_statements_render_their_parameters_as_literals() -> None:
     )
     assert statement.render() == "INSERT INTO t VALUES (NULL, 1, 2, 1.5, X'00', 'it''s');"
     assert Statement("UPDATE t SET a = %s", ("x",)).render() == "UPDATE t SET a = 'x';"
+    # A literal holding a placeholder is not taken for the next one.
+    assert Statement("UPDATE t SET a = ?, b = ?", ("why?", 2)).render() == (
+        "UPDATE t SET a = 'why?', b = 2;"
+    )
+    assert Statement("SELECT '?'").render() == "SELECT '?';"  # no parameters: as written
+    with pytest.raises(MigrationError, match=r"1 parameter\(s\) for: SELECT 1"):
+        Statement("SELECT 1", (1,)).render()
     long = constraint_name("t" * 40, "c" * 40, "idx")
     assert len(long) <= 63
     assert long.endswith("_idx")

@@ -52,6 +52,7 @@ __all__ = [
     "table_summaries",
 ]
 
+
 @dataclass(frozen=True)
 class TableSummary:
     """One table's row count and content checksum (hex sha256)."""
