@@ -310,18 +310,19 @@ class RenameColumn(Operation):
 class _IndexOperation(Operation):
     """Add or drop the single-column index of ``field(index=True)``."""
 
-    index = True
+    #: True for AddIndex, False for DropIndex: the column's ``index`` afterwards.
+    adds_index = True
 
     def __init__(self, table: str, column: str) -> None:
         self.table, self.column = table, column
 
     def describe(self) -> str:
-        verb = "Add" if self.index else "Drop"
+        verb = "Add" if self.adds_index else "Drop"
         return f"{verb} index on {self.table}.{self.column}"
 
     def state_forwards(self, state: ProjectState) -> None:
         table = state.table(self.table)
-        changed = table.column(self.column).replace(index=self.index)
+        changed = table.column(self.column).replace(index=self.adds_index)
         table.columns = [changed if c.name == self.column else c for c in table.columns]
 
     def sql(
@@ -344,4 +345,4 @@ class AddIndex(_IndexOperation):
 class DropIndex(_IndexOperation):
     """Drop a column's index."""
 
-    index = False
+    adds_index = False
