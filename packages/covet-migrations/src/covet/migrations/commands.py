@@ -123,7 +123,8 @@ async def check(
 
     - the models differ from what the migrations describe (``make`` would write something);
     - migrations are not applied yet, or the live schema differs from what the migrations
-      describe (only when ``database`` is given).
+      describe, or the history names a migration whose file is gone (only when ``database``
+      is given: the checksums cannot guard a file that is not there).
     """
     migrations = load_migrations(directory)
     described = described_state(migrations)
@@ -138,6 +139,12 @@ async def check(
     runner = MigrationRunner(database, migrations)
     pending = await runner.plan()
     problems += [f"not applied: {step.migration.name}" for step in pending]
+    known = {name for m in migrations for name in (m.name, *m.replaces)}
+    problems += [
+        f"applied, but its file is gone: {name}"
+        for name in await runner.applied(create=False)
+        if name not in known
+    ]
     if not pending:
         actual = await introspect(database)
         expected = expected_schema(described, await dialect_for(database))
