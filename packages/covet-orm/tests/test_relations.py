@@ -94,6 +94,16 @@ async def blog(database: Database) -> dict[str, Any]:
     return {"ann": ann, "bob": bob, "python": python, "sql": sql, "p1": p1, "p2": p2, "p3": p3}
 
 
+async def test_distinct_ordered_across_a_many_valued_relation_counts_each_object_once(
+    blog: dict[str, Any],
+) -> None:
+    # The ordering column is selected too, so a post with two tags is read twice; count()
+    # drops the ordering and counts each post once (as Django does). Pinned, and documented.
+    ordered = Post.objects.distinct().order_by("tags__name")
+    assert len(await ordered) == 4  # An ORM... (python), An ORM... (sql), Joins, Cooking
+    assert await ordered.count() == 3
+
+
 # --- ForeignKey, the reverse manager, RelatedRef -----------------------------------------
 
 
