@@ -374,6 +374,23 @@ async def test_async_for_prefetches_once_per_chunk(blog: dict[str, Any]) -> None
         loaded.iterator(chunk_size=0)
 
 
+async def test_async_for_with_prefetch_inside_a_transaction(
+    blog: dict[str, Any], database: Database
+) -> None:
+    # The prefetch queries run on the transaction's one connection while its cursor is still
+    # open: MySQL reads the rest of the stream first (finish_stream), psycopg interleaves.
+    async with database.atomic():
+        await Post.objects.create(author=blog["bob"], title="In the transaction")
+        loaded = Post.objects.prefetch_related("tags").order_by("id").iterator(chunk_size=2)
+        seen = [(p.title, [t.name for t in await p.tags.all()]) async for p in loaded]
+    assert seen == [
+        ("An ORM in an evening", ["python", "sql"]),
+        ("Joins", ["sql"]),
+        ("Cooking", []),
+        ("In the transaction", []),
+    ]
+
+
 async def test_prefetch_of_single_relations_and_the_reverse_side(blog: dict[str, Any]) -> None:
     with capture_queries() as queries:
         authors = await Author.objects.prefetch_related("profile", "posts__tags").order_by("id")
