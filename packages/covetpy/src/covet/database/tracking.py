@@ -12,10 +12,14 @@ import the other), so the two meet here, in the meta-package that depends on bot
     app.add_middleware(QueryTrackingMiddleware, threshold=5)
 
 Each HTTP request and each WebSocket connection then runs inside its own block: the queries
-of its handler, its dependencies, its background tasks and the tasks they start are counted
-together, and an N+1 loop in a handler gives an ``NPlusOneWarning`` naming the query shape,
-the count and the ``select_related``/``prefetch_related`` call that fixes it. Lifespan events
-pass through untracked.
+of its handler, its dependencies and its background tasks (they run after the response is
+sent, before the request's ASGI call returns) are counted together, and an N+1 loop in a
+handler gives an ``NPlusOneWarning`` naming the query shape, the count and the
+``select_related``/``prefetch_related`` call that fixes it. A task started with
+``asyncio.create_task`` that outlives the request is not counted: its queries come after the
+block has reported. A WebSocket connection is one block for its whole life: a loop that runs
+one query per message is reported as an N+1 when the connection closes. Lifespan events pass
+through untracked.
 
 It is switched on explicitly, never by ``CovetPy(debug=True)``: that flag is about error
 pages, and the ORM has its own debug mode. ``warn=None`` (the default) follows the ORM's
