@@ -216,47 +216,57 @@ class MigrationRunner:
     async def _run_step(
         self, database: Database, step: PlanStep, before: ProjectState, *, fake: bool
     ) -> bool:
-        """Run one step; False when another process had done it already."""
+        """Run one step; False when another process had done it already.
+
+        The same steps on every vendor, inside :meth:`_step_transaction`: check the history
+        again, run the operations, record the step. Only what a failure leaves differs.
+        """
         migration = step.migration
         recorder = Recorder(database)
-        states = states_through(migration, before)
-        indexes = list(range(len(migration.operations)))
-        order = list(reversed(indexes)) if step.backwards else indexes
+        async with self._step_transaction(database):
+            if await self._done_already(recorder, step):
+                return False  # another process got there first, while we waited
+            if not fake:
+                try:
+                    await self._operations(database, step, states_through(migration, before))
+                except _Failed as failed:
+                    transactional = database.vendor != "mysql"
+                    raise failed.report(step, transactional=transactional) from failed.error
+            if database.vendor == "sqlite":
+                await self._check_foreign_keys(database, migration)
+            await self._record(recorder, step)
+        return True
+
+    @asynccontextmanager
+    async def _step_transaction(self, database: Database) -> AsyncIterator[None]:
+        """One transaction around a step where DDL is transactional; nothing on MySQL.
+
+        PostgreSQL and SQLite: the operations and the history row commit together, or an
+        exception rolls all of them back. SQLite also needs foreign key enforcement off,
+        set before the transaction begins (see ``sqlite_rebuild.py``). MySQL commits each
+        DDL statement as it runs: a transaction would promise what it cannot keep.
+        """
         if database.vendor == "mysql":
-            return await self._run_without_transaction(database, step, states, order, fake=fake)
+            yield
+            return
         if database.vendor == "sqlite":
             await database.execute(SQLITE_FOREIGN_KEYS_OFF)
         try:
             async with database.atomic():
-                if await self._done_already(recorder, step):
-                    return False  # another process got there first, while we waited
-                if not fake:
-                    await self._operations(database, step, states, order)
-                if database.vendor == "sqlite":
-                    await self._check_foreign_keys(database, migration)
-                await self._record(recorder, step)
-            return True
-        except _Failed as failed:
-            if step.backwards:
-                outcome = f"after {migration.name}, which stays recorded as applied"
-            else:
-                outcome = f"before {migration.name}, which is not recorded"
-            raise MigrationFailedError(
-                f"{failed.headline(step)}. Rolled back: the schema is as it was {outcome}.",
-                applied=[],
-            ) from failed.error
+                yield
         finally:
             if database.vendor == "sqlite":
                 await database.execute(SQLITE_FOREIGN_KEYS_ON)
 
     async def _operations(
-        self, database: Database, step: PlanStep, states: list[ProjectState], order: list[int]
-    ) -> list[str]:
-        """Run the operations in ``order``; a failure says which one and what ran before it."""
+        self, database: Database, step: PlanStep, states: list[ProjectState]
+    ) -> None:
+        """Run the step's operations in order (backwards: last first); a failure says which
+        one, the operations done before it, and its statements that ran."""
         editor = editor_for(await dialect_for(database))
+        operations = list(enumerate(step.migration.operations))
         done: list[str] = []
-        for index in order:
-            operation = step.migration.operations[index]
+        for index, operation in reversed(operations) if step.backwards else operations:
             ran: list[str] = []
             try:
                 await operation.run(
@@ -270,55 +280,6 @@ class MigrationRunner:
             except Exception as error:
                 raise _Failed(index, operation.describe(), done, ran, error) from error
             done.append(operation.describe())
-        return done
-
-    async def _run_without_transaction(
-        self,
-        database: Database,
-        step: PlanStep,
-        states: list[ProjectState],
-        order: list[int],
-        *,
-        fake: bool,
-    ) -> bool:
-        recorder = Recorder(database)
-        if await self._done_already(recorder, step):
-            return False
-        if not fake:
-            try:
-                await self._operations(database, step, states, order)
-            except _Failed as failed:
-                applied = list(failed.done)
-                partly = ""
-                if failed.ran:
-                    # One operation is often several statements; those before the failing
-                    # one have taken effect too.
-                    statements = " ".join(failed.ran)
-                    applied.append(f"{failed.description}, partly: {statements}")
-                    partly = (
-                        f" Of operation {failed.index + 1} itself, these statements ran and "
-                        f"stay: {statements}"
-                    )
-                listed = "; ".join(f"{i}. {d}" for i, d in enumerate(failed.done, 1)) or "none"
-                if step.backwards:
-                    outcome = (
-                        f"the operations undone before it stay undone: {listed}.{partly} The "
-                        "migration stays recorded as applied: redo those by hand, or finish "
-                        "undoing the failing operation by hand, then use rollback --fake."
-                    )
-                else:
-                    outcome = (
-                        f"the operations before it stay applied: {listed}.{partly} The "
-                        "migration is not recorded: undo those by hand, or fix the failing "
-                        "operation and finish it by hand, then use --fake."
-                    )
-                raise MigrationFailedError(
-                    f"{failed.headline(step)}. MySQL cannot roll back schema changes, so "
-                    + outcome,
-                    applied=applied,
-                ) from failed.error
-        await self._record(recorder, step)
-        return True
 
     async def _done_already(self, recorder: Recorder, step: PlanStep) -> bool:
         """Whether the history already shows this step done (by another process)."""
@@ -361,4 +322,45 @@ class _Failed(Exception):
         return (
             f"{step.migration.name} failed {doing}at operation {self.index + 1} "
             f"({self.description}): {self.error}"
+        )
+
+    def report(self, step: PlanStep, *, transactional: bool) -> MigrationFailedError:
+        """The error for the user: what the failure left, and what to do about it."""
+        name = step.migration.name
+        if transactional:
+            if step.backwards:
+                outcome = f"after {name}, which stays recorded as applied"
+            else:
+                outcome = f"before {name}, which is not recorded"
+            return MigrationFailedError(
+                f"{self.headline(step)}. Rolled back: the schema is as it was {outcome}.",
+                applied=[],
+            )
+        applied = list(self.done)
+        partly = ""
+        if self.ran:
+            # One operation is often several statements; those before the failing one have
+            # taken effect too.
+            statements = " ".join(self.ran)
+            applied.append(f"{self.description}, partly: {statements}")
+            partly = (
+                f" Of operation {self.index + 1} itself, these statements ran and stay: "
+                f"{statements}"
+            )
+        listed = "; ".join(f"{i}. {d}" for i, d in enumerate(self.done, 1)) or "none"
+        if step.backwards:
+            outcome = (
+                f"the operations undone before it stay undone: {listed}.{partly} The "
+                "migration stays recorded as applied: redo those by hand, or finish undoing "
+                "the failing operation by hand, then use rollback --fake."
+            )
+        else:
+            outcome = (
+                f"the operations before it stay applied: {listed}.{partly} The migration is "
+                "not recorded: undo those by hand, or fix the failing operation and finish "
+                "it by hand, then use --fake."
+            )
+        return MigrationFailedError(
+            f"{self.headline(step)}. MySQL cannot roll back schema changes, so {outcome}",
+            applied=applied,
         )
