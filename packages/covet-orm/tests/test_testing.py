@@ -7,7 +7,13 @@ import os
 import pytest
 
 from covet.orm.database import Database
-from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
+from covet.orm.testing import (
+    ServerDatabases,
+    ServerUnavailable,
+    create_test_database,
+    drop_all_tables,
+    drop_test_database,
+)
 from covet.orm.urls import parse_database_url
 
 ADMIN_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
@@ -86,3 +92,37 @@ async def test_drop_all_tables_refuses_a_database_that_is_not_a_test_database(
     with pytest.raises(ValueError, match="refusing to touch database 'covet_test_"):
         await drop_all_tables(database, prefix="production_")
     assert await database.fetch_all("SELECT id FROM precious") == []  # still there
+
+
+def test_server_databases_say_once_why_a_server_is_unavailable() -> None:
+    said: list[str] = []
+    servers = ServerDatabases(
+        {"postgresql": None, "mysql": "mysql://root@127.0.0.1:1/test"}, on_unavailable=said.append
+    )
+    with pytest.raises(ServerUnavailable, match="COVET_TEST_POSTGRES_URL is not set"):
+        servers.url_for("postgresql")
+    for _ in range(2):  # port 1 refuses; the second call does not ask again
+        with pytest.raises(ServerUnavailable, match="!!! mysql not available: "):
+            servers.create("mysql")
+    assert len(said) == 3
+    assert said[1] == said[2]
+    servers.drop_all()  # nothing was made: nothing to drop
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
+async def test_server_databases_share_one_and_drop_all(server: str) -> None:
+    servers = ServerDatabases(on_unavailable=pytest.skip)
+    shared = servers.url_for(server)
+    assert servers.url_for(server) == shared
+    another = servers.create(server)
+    assert another != shared
+    servers.drop_all()
+    for url in (shared, another):
+        with pytest.raises(Exception, match=str(url.database)):
+            await Database(url).connect()

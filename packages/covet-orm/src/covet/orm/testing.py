@@ -14,7 +14,9 @@ cannot run inside a transaction, and a session fixture runs outside any event lo
 needs none of this: a file in a temporary directory is already a throwaway database.
 
 Between tests, :func:`drop_all_tables` empties a database again (every table and view), so
-one session database serves many tests.
+one session database serves many tests. :class:`ServerDatabases` keeps a test session's
+databases: one shared per server, made on first request, more on demand, all dropped at the
+end (a conftest wraps it in fixtures and turns :class:`ServerUnavailable` into a skip).
 
 Both destructive functions refuse a database whose name does not start with the test prefix
 (``covet_test_`` unless told): a wrong environment variable must fail a test run, not wipe a
@@ -24,7 +26,9 @@ table names read from the catalogs are quoted with their quote characters escape
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from covet.orm.dialects import check_identifier
@@ -34,10 +38,79 @@ from covet.orm.urls import DatabaseURL, parse_database_url
 if TYPE_CHECKING:
     from covet.orm.database import Database
 
-__all__ = ["TEST_PREFIX", "create_test_database", "drop_all_tables", "drop_test_database"]
+__all__ = [
+    "SERVER_VARIABLES",
+    "TEST_PREFIX",
+    "ServerDatabases",
+    "ServerUnavailable",
+    "create_test_database",
+    "drop_all_tables",
+    "drop_test_database",
+]
 
 #: What the name of every database these functions make, empty or drop starts with.
 TEST_PREFIX = "covet_test_"
+
+#: The environment variable that gives each server's admin URL to the test suites.
+SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
+
+
+class ServerUnavailable(Exception):
+    """A test database cannot be made on a server: its variable is unset, or it refused."""
+
+
+class ServerDatabases:
+    """The throwaway databases of one test session, on the servers, dropped at its end.
+
+    ``admin_urls`` maps a vendor to its admin URL (default: the :data:`SERVER_VARIABLES` of
+    the environment). A server that failed once is not asked again in the session. When a
+    database cannot be made, ``on_unavailable`` is called with a message saying why (a test
+    suite passes ``pytest.skip``); if it returns, :class:`ServerUnavailable` is raised.
+    """
+
+    def __init__(
+        self,
+        admin_urls: Mapping[str, str | None] | None = None,
+        *,
+        on_unavailable: Callable[[str], object] = lambda message: None,
+    ) -> None:
+        if admin_urls is None:
+            admin_urls = {vendor: os.environ.get(name) for vendor, name in SERVER_VARIABLES.items()}
+        self.admin_urls = dict(admin_urls)
+        self.on_unavailable = on_unavailable
+        self.shared: dict[str, DatabaseURL] = {}
+        self.unavailable: dict[str, str] = {}
+        self.made: list[tuple[str, DatabaseURL]] = []  # (vendor, URL), to drop at the end
+
+    def url_for(self, vendor: str) -> DatabaseURL:
+        """This session's shared test database on ``vendor``, made on first request."""
+        if vendor not in self.shared:
+            self.shared[vendor] = self.create(vendor)
+        return self.shared[vendor]
+
+    def create(self, vendor: str) -> DatabaseURL:
+        """A new empty test database on ``vendor`` (see ``on_unavailable`` when impossible)."""
+        if vendor not in self.unavailable:
+            admin_url = self.admin_urls.get(vendor)
+            try:
+                if not admin_url:
+                    raise ServerUnavailable(f"{SERVER_VARIABLES[vendor]} is not set")
+                url = create_test_database(admin_url)
+            except Exception as error:  # whatever stops us, the reason is reported
+                self.unavailable[vendor] = " ".join(str(error).split()) or repr(error)
+            else:
+                self.made.append((vendor, url))
+                return url
+        message = f"!!! {vendor} not available: {self.unavailable[vendor]}"
+        self.on_unavailable(message)
+        raise ServerUnavailable(message)
+
+    def drop_all(self) -> None:
+        """Drop every database this session made."""
+        for vendor, url in self.made:
+            drop_test_database(url, admin_url=str(self.admin_urls[vendor]))
+        self.made.clear()
+        self.shared.clear()
 
 
 def _checked_name(name: str | None, prefix: str = TEST_PREFIX) -> str:
