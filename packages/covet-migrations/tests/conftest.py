@@ -11,7 +11,6 @@ fails the run when CI=true, see the root conftest).
 
 from __future__ import annotations
 
-import os
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -21,10 +20,8 @@ import pytest
 from covet.migrations import ProjectState, expected_schema, introspect, schema_differences
 from covet.orm.database import Database
 from covet.orm.dialects import dialect_for
-from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
+from covet.orm.testing import ServerDatabases, drop_all_tables
 from covet.orm.urls import DatabaseURL, parse_database_url
-
-SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
 
 VENDORS = [
     pytest.param("sqlite", id="sqlite"),
@@ -33,42 +30,9 @@ VENDORS = [
 ]
 
 
-class ServerDatabases:
-    """The throwaway databases this session made on the servers."""
-
-    def __init__(self) -> None:
-        self.shared: dict[str, DatabaseURL] = {}
-        self.made: list[tuple[str, DatabaseURL]] = []  # (vendor, database URL)
-
-    def url_for(self, vendor: str) -> DatabaseURL:
-        """This session's shared test database on ``vendor``, made on first request."""
-        if vendor not in self.shared:
-            self.shared[vendor] = self.create(vendor)
-        return self.shared[vendor]
-
-    def create(self, vendor: str) -> DatabaseURL:
-        """A new empty database on ``vendor`` (skips, loudly, when that is impossible)."""
-        variable = SERVER_VARIABLES[vendor]
-        admin_url = os.environ.get(variable)
-        if not admin_url:
-            pytest.skip(f"!!! {variable} is not set: the {vendor} tests cannot run")
-        try:
-            url = create_test_database(admin_url)
-        except Exception as error:  # whatever stops us, the reason is reported
-            pytest.skip(f"!!! {vendor} not available: {' '.join(str(error).split())}")
-        self.made.append((vendor, url))
-        return url
-
-    def drop_all(self) -> None:
-        for vendor, url in self.made:
-            drop_test_database(url, admin_url=os.environ[SERVER_VARIABLES[vendor]])
-        self.made.clear()
-        self.shared.clear()
-
-
 @pytest.fixture(scope="session")
 def server_databases() -> Iterator[ServerDatabases]:
-    servers = ServerDatabases()
+    servers = ServerDatabases(on_unavailable=pytest.skip)
     yield servers
     servers.drop_all()
 

@@ -31,6 +31,7 @@ from covet.migrations.backup import (
     restore_database,
     table_summaries,
 )
+from covet.migrations.backup import mysql as mysql_backup
 from covet.migrations.backup.archive import MANIFEST_NAME, file_digest, write_archive
 from covet.migrations.backup.checksums import summarise_rows
 from covet.orm.database import Database
@@ -393,3 +394,21 @@ async def test_mysql_without_the_reload_privilege_says_what_is_missing(
     finally:
         await admin.execute(f"DROP USER '{user}'@'%'")
         await admin.disconnect()
+
+
+async def test_mysql_commits_are_not_paused_for_long_waiting_for_mysqldump(
+    server_databases: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No wait at all: mysqldump cannot have opened its snapshot, so the backup stops, and
+    # the commits paused meanwhile go on.
+    monkeypatch.setattr(mysql_backup, "SNAPSHOT_WAIT_SECONDS", 0.0)
+    url = server_databases.create("mysql")
+    database = Database(url)
+    try:
+        await database.execute("CREATE TABLE note (id INTEGER PRIMARY KEY)")
+        with pytest.raises(BackupError, match="mysqldump did not open its snapshot within 0 s"):
+            await backup_database(url, tmp_path / "a.tar")
+        await asyncio.wait_for(database.execute("INSERT INTO note (id) VALUES (1)"), 10)
+        assert await database.fetch_all("SELECT id FROM note") == [(1,)]
+    finally:
+        await database.disconnect()

@@ -76,8 +76,8 @@ async def test_drift_in_the_live_schema_is_reported(
         )
     if database.vendor == "postgresql":
         assert (
-            "database: note.extra: foreign key expected None, the database has ('tag', 'id')"
-            in problems
+            "database: note.extra: foreign key expected None, "
+            "the database has ('tag', 'id', 'NO ACTION')" in problems
         )
 
     await database.execute(
@@ -132,3 +132,22 @@ async def test_sqlite_refuses_to_commit_dangling_foreign_keys(
         assert await database.fetch_all("SELECT * FROM note") == []
     finally:
         await database.disconnect()
+
+
+async def test_an_applied_migration_whose_file_was_deleted_is_reported(
+    database: Database, migrations_dir: Path
+) -> None:
+    write_initial(migrations_dir)
+    (migrations_dir / "0002_more.py").write_text(
+        'from covet.migrations import RunSQL\n\ndependencies = ["0001_initial"]\n'
+        'operations = [RunSQL("SELECT 1", reverse_sql=RunSQL.NOOP)]\n'
+    )
+    await MigrationRunner(database, load_migrations(migrations_dir)).apply()
+    delete(migrations_dir / "0002_more.py")
+    assert await check([Note, Tag], migrations_dir, database) == [
+        "applied, but its file is gone: 0002_more"
+    ]
+
+
+def delete(path: Path) -> None:
+    path.unlink()

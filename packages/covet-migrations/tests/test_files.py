@@ -19,7 +19,12 @@ from covet.migrations import (
     migration_sql,
     squash_migrations,
 )
-from covet.migrations.loader import Migration, order_migrations, resolve_replacements
+from covet.migrations.loader import (
+    Migration,
+    file_checksum,
+    order_migrations,
+    resolve_replacements,
+)
 from covet.migrations.schema_editor import constraint_name, dialect_for_vendor, editor_for
 from covet.migrations.writer import migration_name, render_migration
 from covet.orm.database import Database
@@ -45,6 +50,17 @@ def test_files_that_are_not_migrations_are_refused_or_ignored(tmp_path: Path) ->
     write(tmp_path, "0001_broken", "operations = ['DROP TABLE x']")
     with pytest.raises(MigrationError, match="`operations` must be a list of operations"):
         load_migrations(tmp_path)
+
+
+def test_the_checksum_ignores_line_endings_only(tmp_path: Path) -> None:
+    source = 'from covet.migrations import RunSQL\n\noperations = [RunSQL("SELECT 1")]\n'
+    unix, windows, old_mac, edited = (tmp_path / f"{n}.py" for n in ("u", "w", "m", "e"))
+    unix.write_bytes(source.encode())
+    windows.write_bytes(source.replace("\n", "\r\n").encode())
+    old_mac.write_bytes(source.replace("\n", "\r").encode())
+    edited.write_bytes(source.replace('"', "'").encode())
+    assert file_checksum(windows) == file_checksum(unix) == file_checksum(old_mac)
+    assert file_checksum(edited) != file_checksum(unix)
 
 
 def test_the_graph_must_be_a_line_without_holes_or_cycles() -> None:
@@ -106,6 +122,13 @@ def test_statements_render_their_parameters_as_literals() -> None:
     )
     assert statement.render() == "INSERT INTO t VALUES (NULL, 1, 2, 1.5, X'00', 'it''s');"
     assert Statement("UPDATE t SET a = %s", ("x",)).render() == "UPDATE t SET a = 'x';"
+    # A literal holding a placeholder is not taken for the next one.
+    assert Statement("UPDATE t SET a = ?, b = ?", ("why?", 2)).render() == (
+        "UPDATE t SET a = 'why?', b = 2;"
+    )
+    assert Statement("SELECT '?'").render() == "SELECT '?';"  # no parameters: as written
+    with pytest.raises(MigrationError, match=r"1 parameter\(s\) for: SELECT 1"):
+        Statement("SELECT 1", (1,)).render()
     long = constraint_name("t" * 40, "c" * 40, "idx")
     assert len(long) <= 63
     assert long.endswith("_idx")
@@ -143,6 +166,17 @@ def test_sql_is_written_offline_for_each_vendor(tmp_path: Path, vendor: str) -> 
     assert "-- (Python code: it runs with apply, it has no SQL to show)" in forwards
     assert f"DROP TABLE {quote}t{quote};" in backwards
     assert ("BEGIN;" in forwards) is (vendor != "mysql")
+    if vendor == "sqlite":  # the PRAGMAs the runner wraps around a migration, in their place
+        for sql in (forwards, backwards):
+            lines = sql.splitlines()
+            assert lines[1:3] == ["PRAGMA foreign_keys = OFF;", "BEGIN;"]
+            assert lines[-3:] == [
+                "PRAGMA foreign_key_check;",
+                "COMMIT;",
+                "PRAGMA foreign_keys = ON;",
+            ]
+    else:
+        assert "PRAGMA" not in forwards + backwards
 
 
 SQUASH_SOURCES = {
@@ -183,11 +217,18 @@ async def test_squashed_migrations_replace_their_originals_as_the_history_allows
     await runner.apply("0001")  # this database stops half way through the range
     with pytest.raises(MigrationError, match="two or more"):
         squash_migrations(migrations_dir, "0002", "0002")
-    path = squash_migrations(migrations_dir, "0001", "0003")
+    with pytest.raises(MigrationError) as refused:  # a data operation would be lost
+        squash_migrations(migrations_dir, "0001", "0003")
+    assert str(refused.value).startswith(
+        "cannot squash: these data operations would be lost, and a new database built from "
+        "the squashed migration would never run them: 0001_a: Run SQL UPDATE t SET a = 1. "
+    )
+    assert len(load_migrations(migrations_dir)) == 4  # nothing written
+    path = squash_migrations(migrations_dir, "0001", "0003", drop_data_operations=True)
     text = path.read_text()
     assert path.name == "0003_squashed_0001_0003.py"
     assert 'replaces = ["0001_a", "0002_b", "0003_c"]' in text
-    assert "- Run SQL UPDATE t SET a = 1" in text  # named, not carried over
+    assert "- 0001_a: Run SQL UPDATE t SET a = 1" in text  # named, dropped as asked
     assert 'CreateTable(\n        "u"' in text  # the table as it ends up, made once
     migrations = load_migrations(migrations_dir)
     # Half applied: the originals finish the job; 0004 then follows 0003_c.

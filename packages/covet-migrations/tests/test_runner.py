@@ -99,6 +99,9 @@ async def test_a_failing_migration_rolls_back_whole_or_says_what_was_applied(
     if database.vendor == "mysql":
         assert failure.value.applied == ["Create table extra", "Add column author.age"]
         assert "stay applied: 1. Create table extra; 2. Add column author.age" in message
+        live = await introspect(database)
+        assert "extra" in live  # what the message says
+        assert "age" in live["author"].columns
     else:
         assert failure.value.applied == []
         assert "Rolled back" in message
@@ -184,3 +187,84 @@ async def test_bad_targets_and_irreversible_migrations_are_refused_before_runnin
     ):
         await run.rollback("zero")
     assert list(await run.applied()) == ["0001_initial", "0002_one_way"]
+
+
+PARTLY_FAILING = """
+from covet.migrations import AddColumn, Column
+
+dependencies = ["0001_initial"]
+
+operations = [
+    AddColumn("author", Column("code", "CharField", max_length=10, unique=True, default="x")),
+]
+"""
+
+
+async def test_an_operation_that_fails_half_way_lists_the_statements_that_ran(
+    database: Database, migrations_dir: Path
+) -> None:
+    write(migrations_dir, "0001_initial", INITIAL)
+    write(migrations_dir, "0002_code", PARTLY_FAILING)
+    await runner(database, migrations_dir).apply("0001")
+    p = "?" if database.paramstyle == "qmark" else "%s"
+    for name in ("Ada", "Bob"):
+        await database.execute(f"INSERT INTO author (name) VALUES ({p})", [name])
+    # Two rows get the same default: the UNIQUE constraint, the last statement, fails.
+    with pytest.raises(MigrationFailedError) as failure:
+        await runner(database, migrations_dir).apply()
+    columns = (await introspect(database))["author"].columns
+    if database.vendor != "mysql":
+        assert failure.value.applied == []
+        assert "code" not in columns
+        return
+    assert "code" in columns  # ADD COLUMN, UPDATE and MODIFY committed before the failure
+    varchar = "VARCHAR(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+    ran = (
+        f"ALTER TABLE `author` ADD COLUMN `code` {varchar} NULL; "
+        "UPDATE `author` SET `code` = 'x' WHERE `code` IS NULL; "
+        f"ALTER TABLE `author` MODIFY COLUMN `code` {varchar} NOT NULL;"
+    )
+    assert failure.value.applied == [f"Add column author.code, partly: {ran}"]
+    assert f"stay applied: none. Of operation 1 itself, these statements ran and stay: {ran}" in (
+        str(failure.value)
+    )
+
+
+FAILING_BACKWARDS = """
+from covet.migrations import AddColumn, Column, RunSQL
+
+dependencies = ["0001_initial"]
+
+operations = [
+    RunSQL("UPDATE author SET name = name", reverse_sql="INSERT INTO no_such_table (x) VALUES (1)"),
+    AddColumn("author", Column("age", "IntegerField", null=True)),
+]
+"""
+
+
+async def test_a_failing_rollback_says_what_was_undone_and_what_stays_recorded(
+    database: Database, migrations_dir: Path
+) -> None:
+    write(migrations_dir, "0001_initial", INITIAL)
+    write(migrations_dir, "0002_age", FAILING_BACKWARDS)
+    await runner(database, migrations_dir).apply()
+    with pytest.raises(MigrationFailedError) as failure:
+        await runner(database, migrations_dir).rollback("0001")
+    message = str(failure.value)
+    # Backwards, the operations run last to first: the column went, then the reverse failed.
+    assert message.startswith(
+        "0002_age failed rolling back at operation 1 (Run SQL UPDATE author SET name = name): "
+    )
+    assert list(await runner(database, migrations_dir).applied()) == ["0001_initial", "0002_age"]
+    columns = (await introspect(database))["author"].columns
+    if database.vendor == "mysql":
+        assert "age" not in columns
+        assert failure.value.applied == ["Add column author.age"]
+        assert "the operations undone before it stay undone: 1. Add column author.age." in message
+        assert "The migration stays recorded as applied" in message
+    else:
+        assert "age" in columns
+        assert failure.value.applied == []
+        assert message.endswith(
+            "Rolled back: the schema is as it was after 0002_age, which stays recorded as applied."
+        )

@@ -20,7 +20,6 @@ reason (and the root conftest turns any skip into a failure when CI=true).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -28,11 +27,8 @@ import pytest
 
 from covet.orm import database as database_module
 from covet.orm.database import Database, configure
-from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
+from covet.orm.testing import ServerDatabases, drop_all_tables
 from covet.orm.urls import DatabaseURL, parse_database_url
-
-SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
-SERVER_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB"}
 
 VENDORS = [
     pytest.param("sqlite", id="sqlite"),
@@ -41,41 +37,10 @@ VENDORS = [
 ]
 
 
-class ServerDatabases:
-    """The per-session test databases on the servers, made on first request."""
-
-    def __init__(self) -> None:
-        self.urls: dict[str, DatabaseURL] = {}
-        self.unavailable: dict[str, str] = {}
-
-    def url_for(self, vendor: str) -> DatabaseURL:
-        """The URL of this session's test database on ``vendor`` (skips if impossible)."""
-        if vendor not in self.urls and vendor not in self.unavailable:
-            try:
-                self.urls[vendor] = self._create(vendor)
-            except Exception as error:  # whatever stops us, the reason is reported
-                self.unavailable[vendor] = " ".join(str(error).split()) or repr(error)
-        if vendor in self.unavailable:
-            pytest.skip(f"!!! {SERVER_NAMES[vendor]} not available: {self.unavailable[vendor]}")
-        return self.urls[vendor]
-
-    def _create(self, vendor: str) -> DatabaseURL:
-        variable = SERVER_VARIABLES[vendor]
-        admin_url = os.environ.get(variable)
-        if not admin_url:
-            raise RuntimeError(f"{variable} is not set")
-        return create_test_database(admin_url)
-
-    def drop_all(self) -> None:
-        for vendor, url in self.urls.items():
-            drop_test_database(url, admin_url=os.environ[SERVER_VARIABLES[vendor]])
-        self.urls.clear()
-
-
 @pytest.fixture(scope="session")
 def server_databases() -> Iterator[ServerDatabases]:
     """Creates the servers' test databases lazily; drops them when the session ends."""
-    servers = ServerDatabases()
+    servers = ServerDatabases(on_unavailable=pytest.skip)
     yield servers
     servers.drop_all()
 

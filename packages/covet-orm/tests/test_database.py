@@ -19,6 +19,7 @@ from covet.orm import (
     configure,
     databases,
     get_database,
+    override_database,
 )
 from covet.orm.backends import ExecuteResult
 
@@ -304,6 +305,34 @@ async def test_close_all_also_closes_a_replaced_database(empty_registry, tmp_pat
     await close_all()
     assert not first.is_connected
     assert not second.is_connected
+
+
+async def test_override_database_holds_for_the_block_and_this_task_only(empty_registry, tmp_path):
+    main = configure(f"sqlite:///{tmp_path / 'main.sqlite3'}")
+    other = Database(f"sqlite:///{tmp_path / 'other.sqlite3'}")
+    reports = Database("sqlite://:memory:", alias="reports")
+    seen_elsewhere: list[Database] = []
+    release = asyncio.Event()
+
+    async def elsewhere() -> None:  # a task started before the block: not overridden
+        await release.wait()
+        seen_elsewhere.append(get_database())
+
+    task = asyncio.create_task(elsewhere())
+    with override_database(other, alias="default") as bound:
+        assert bound is other
+        assert get_database() is other
+        with override_database(reports):  # its own alias
+            assert get_database("reports") is reports
+            assert get_database() is other
+        with pytest.raises(DatabaseConfigError):
+            get_database("reports")
+        release.set()
+        await task
+    assert seen_elsewhere == [main]
+    assert get_database() is main
+    assert databases() == {"default": main}
+    await other.disconnect()
 
 
 def test_bad_configured_url_fails_at_configure(empty_registry):

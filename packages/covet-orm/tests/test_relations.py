@@ -94,6 +94,16 @@ async def blog(database: Database) -> dict[str, Any]:
     return {"ann": ann, "bob": bob, "python": python, "sql": sql, "p1": p1, "p2": p2, "p3": p3}
 
 
+async def test_distinct_ordered_across_a_many_valued_relation_counts_each_object_once(
+    blog: dict[str, Any],
+) -> None:
+    # The ordering column is selected too, so a post with two tags is read twice; count()
+    # drops the ordering and counts each post once (as Django does). Pinned, and documented.
+    ordered = Post.objects.distinct().order_by("tags__name")
+    assert len(await ordered) == 4  # An ORM... (python), An ORM... (sql), Joins, Cooking
+    assert await ordered.count() == 3
+
+
 # --- ForeignKey, the reverse manager, RelatedRef -----------------------------------------
 
 
@@ -362,6 +372,23 @@ async def test_async_for_prefetches_once_per_chunk(blog: dict[str, Any]) -> None
     assert titles == [title for title, _, _ in expected]  # values: nothing to prefetch
     with pytest.raises(ValueError, match="chunk_size must be at least 1, not 0"):
         loaded.iterator(chunk_size=0)
+
+
+async def test_async_for_with_prefetch_inside_a_transaction(
+    blog: dict[str, Any], database: Database
+) -> None:
+    # The prefetch queries run on the transaction's one connection while its cursor is still
+    # open: MySQL reads the rest of the stream first (finish_stream), psycopg interleaves.
+    async with database.atomic():
+        await Post.objects.create(author=blog["bob"], title="In the transaction")
+        loaded = Post.objects.prefetch_related("tags").order_by("id").iterator(chunk_size=2)
+        seen = [(p.title, [t.name for t in await p.tags.all()]) async for p in loaded]
+    assert seen == [
+        ("An ORM in an evening", ["python", "sql"]),
+        ("Joins", ["sql"]),
+        ("Cooking", []),
+        ("In the transaction", []),
+    ]
 
 
 async def test_prefetch_of_single_relations_and_the_reverse_side(blog: dict[str, Any]) -> None:

@@ -152,6 +152,11 @@ def _add_commands(parser: argparse.ArgumentParser) -> Subparsers:
     squash.add_argument("start")
     squash.add_argument("end")
     squash.add_argument("--name", help="the squashed migration's name")
+    squash.add_argument(
+        "--drop-data-operations",
+        action="store_true",
+        help="squash even though the range's RunSQL/RunPython would be lost",
+    )
     command("check", "fail if models or database differ from the migrations", run_check)
     return commands
 
@@ -278,7 +283,13 @@ def run_sql(args: argparse.Namespace) -> int:
 
 def run_squash(args: argparse.Namespace) -> int:
     settings = read_settings(args)
-    path = squash_migrations(settings.directory, args.start, args.end, name=args.name)
+    path = squash_migrations(
+        settings.directory,
+        args.start,
+        args.end,
+        name=args.name,
+        drop_data_operations=args.drop_data_operations,
+    )
     print(f"Wrote {path}")
     return 0
 

@@ -25,7 +25,14 @@ from covet.migrations.loader import (
     resolve_replacements,
     state_after,
 )
-from covet.migrations.runner import MigrationRunner, find_target
+from covet.migrations.runner import (
+    SQLITE_FOREIGN_KEY_CHECK,
+    SQLITE_FOREIGN_KEYS_OFF,
+    SQLITE_FOREIGN_KEYS_ON,
+    MigrationRunner,
+    find_target,
+    states_through,
+)
 from covet.migrations.schema_editor import dialect_for_vendor, editor_for
 from covet.migrations.special import RunPython
 from covet.migrations.state import state_from_models
@@ -84,14 +91,14 @@ def migration_sql(
     editor = editor_for(dialect)
     chosen = range(len(migrations)) if target is None else [find_target(migrations, target)]
     transactional = vendor != "mysql"
+    sqlite = vendor == "sqlite"
     lines: list[str] = []
     for index in reversed(chosen) if backwards else chosen:
         migration = migrations[index]
-        states = [state_after(migrations[:index])]
-        for operation in migration.operations:
-            states.append(states[-1].clone())
-            operation.state_forwards(states[-1])
+        states = states_through(migration, state_after(migrations[:index]))
         lines.append(f"-- {'Roll back' if backwards else 'Apply'} {migration.name}")
+        # SQLite: exactly what the runner wraps around a migration (see runner.py).
+        lines += [f"{SQLITE_FOREIGN_KEYS_OFF};"] if sqlite else []
         lines += ["BEGIN;"] if transactional else []
         steps = list(enumerate(migration.operations))
         for position, operation in reversed(steps) if backwards else steps:
@@ -100,7 +107,11 @@ def migration_sql(
                 lines.append("-- (Python code: it runs with apply, it has no SQL to show)")
             before, after = states[position], states[position + 1]
             lines += [s.render() for s in operation.sql(editor, before, after, backwards=backwards)]
+        if sqlite:
+            lines.append("-- any row this returns means: ROLLBACK instead of COMMIT")
+            lines.append(f"{SQLITE_FOREIGN_KEY_CHECK};")
         lines += ["COMMIT;"] if transactional else []
+        lines += [f"{SQLITE_FOREIGN_KEYS_ON};"] if sqlite else []
         lines.append("")
     return "\n".join(lines)
 
@@ -112,7 +123,8 @@ async def check(
 
     - the models differ from what the migrations describe (``make`` would write something);
     - migrations are not applied yet, or the live schema differs from what the migrations
-      describe (only when ``database`` is given).
+      describe, or the history names a migration whose file is gone (only when ``database``
+      is given: the checksums cannot guard a file that is not there).
     """
     migrations = load_migrations(directory)
     described = described_state(migrations)
@@ -127,6 +139,12 @@ async def check(
     runner = MigrationRunner(database, migrations)
     pending = await runner.plan()
     problems += [f"not applied: {step.migration.name}" for step in pending]
+    known = {name for m in migrations for name in (m.name, *m.replaces)}
+    problems += [
+        f"applied, but its file is gone: {name}"
+        for name in await runner.applied(create=False)
+        if name not in known
+    ]
     if not pending:
         actual = await introspect(database)
         expected = expected_schema(described, await dialect_for(database))

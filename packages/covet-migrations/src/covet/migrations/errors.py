@@ -23,7 +23,14 @@ class ChecksumMismatchError(MigrationError):
 
 
 class MigrationFailedError(MigrationError):
-    """A migration failed while running; ``applied`` lists the operations that took effect."""
+    """A migration failed while running; ``applied`` lists what took effect.
+
+    For a rollback, "took effect" means undone: the operations listed were reversed.
+
+    Empty where the migration rolled back whole (PostgreSQL, SQLite). On MySQL: the
+    operations done before the failure, then (if it ran some) the statements of the failing
+    operation that took effect, as ``"<operation>, partly: <SQL>"``.
+    """
 
     def __init__(self, message: str, *, applied: list[str]) -> None:
         super().__init__(message)

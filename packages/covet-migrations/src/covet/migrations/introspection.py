@@ -7,8 +7,9 @@ each migration leaves exactly the schema the models describe.
 Both sides become the same plain :class:`TableSchema` per table: each column's type (as the
 database spells it, normalized: ``character varying(100)`` and ``VARCHAR(100)`` are one type)
 and nullability, the unique and indexed columns, the unique-together groups (unique indexes
-or constraints of several columns, in their order), and the foreign keys. Database defaults
-are not compared: covet-orm applies defaults in Python and keeps none in the tables.
+or constraints of several columns, in their order), and the foreign keys with their ON DELETE
+rule (as SQL spells it: ``PROTECT`` and ``RESTRICT`` are both ``RESTRICT``). Database defaults are
+not compared: covet-orm applies defaults in Python and keeps none in the tables.
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from covet.migrations.schema_editor import editor_for
 from covet.migrations.state import ProjectState
 from covet.orm.database import Database
 from covet.orm.dialects import Dialect
+from covet.orm.relations import ON_DELETE_SQL
 
-__all__ = ["TableSchema", "expected_schema", "introspect", "schema_differences"]
+__all__ = [
+    "TableSchema",
+    "expected_schema",
+    "introspect",
+    "quote_name",
+    "schema_differences",
+]
 
 
 @dataclass
@@ -36,8 +44,8 @@ class TableSchema:
     indexed: set[str] = field(default_factory=set)
     #: groups of columns unique together, each in the constraint's column order
     unique_together: set[tuple[str, ...]] = field(default_factory=set)
-    #: column -> (table, column) it references
-    foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: column -> (table, column, ON DELETE rule) it references
+    foreign_keys: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 Schema = dict[str, TableSchema]
@@ -73,7 +81,8 @@ def expected_schema(state: ProjectState, dialect: Dialect) -> Schema:
             if column.index:
                 shape.indexed.add(column.name)
             if column.references:
-                shape.foreign_keys[column.name] = column.references
+                rule = ON_DELETE_SQL[column.on_delete or "CASCADE"]
+                shape.foreign_keys[column.name] = (*column.references, rule)
         shape.unique_together = set(table.unique_together)
         schema[table.name] = _without_mysql_key_indexes(shape, dialect.vendor)
     return schema
@@ -95,6 +104,18 @@ async def introspect(database: Database) -> Schema:
 async def table_names(database: Database) -> list[str]:
     """The tables of ``database`` (the history table included)."""
     return await _READERS[database.vendor](database).tables()
+
+
+def quote_name(vendor: str, name: str) -> str:
+    """A name read from a catalog, quoted for ``vendor``: ``"name"`` or ```name``` (MySQL).
+
+    The quote character is doubled inside, SQL's escape, so any name the database holds
+    comes out as one identifier. (The dialects' ``quote`` is for names the models and the
+    migrations write: it refuses anything but plain identifiers instead.)
+    """
+    if vendor == "mysql":
+        return "`" + name.replace("`", "``") + "`"
+    return '"' + name.replace('"', '""') + '"'
 
 
 def schema_differences(expected: Schema, actual: Schema) -> list[str]:
@@ -188,8 +209,8 @@ class _Reader(ABC):
         an index's columns in their order."""
 
     @abstractmethod
-    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
-        """column -> (table, column) it references, for each single-column foreign key."""
+    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str, str]]:
+        """column -> (table, column, ON DELETE rule) for each single-column foreign key."""
 
 
 class _SQLiteReader(_Reader):
@@ -217,12 +238,13 @@ class _SQLiteReader(_Reader):
                 result.append((str(name), str(column), bool(unique)))
         return result
 
-    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
+    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str, str]]:
         rows = await self.rows(f"PRAGMA foreign_key_list({self.database_quote(table)})")
-        return {str(r[3]): (str(r[2]), str(r[4])) for r in rows}
+        return {str(r[3]): (str(r[2]), str(r[4]), str(r[6])) for r in rows}
 
     def database_quote(self, name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        """A catalog name quoted for a PRAGMA (:func:`quote_name`)."""
+        return quote_name(self.vendor, name)
 
 
 class _PostgreSQLReader(_Reader):
@@ -259,16 +281,26 @@ class _PostgreSQLReader(_Reader):
         )
         return [(str(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
-    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
+    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str, str]]:
         rows = await self.rows(
-            "SELECT a.attname, t.relname, ta.attname FROM pg_constraint k "
+            "SELECT a.attname, t.relname, ta.attname, k.confdeltype FROM pg_constraint k "
             "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class t ON t.oid = k.confrelid "
             "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] "
             "JOIN pg_attribute ta ON ta.attrelid = k.confrelid AND ta.attnum = k.confkey[1] "
             f"{self._TABLE} AND k.contype = 'f'",
             table,
         )
-        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+        return {str(r[0]): (str(r[1]), str(r[2]), _PG_DELETE_RULES[str(r[3])]) for r in rows}
+
+
+#: ``pg_constraint.confdeltype`` letters, as SQL spells the rule.
+_PG_DELETE_RULES = {
+    "a": "NO ACTION",
+    "r": "RESTRICT",
+    "c": "CASCADE",
+    "n": "SET NULL",
+    "d": "SET DEFAULT",
+}
 
 
 class _MySQLReader(_Reader):
@@ -298,14 +330,18 @@ class _MySQLReader(_Reader):
         )
         return [(str(r[0]), str(r[1]), not r[2]) for r in rows]
 
-    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str]]:
+    async def foreign_keys(self, table: str) -> dict[str, tuple[str, str, str]]:
         rows = await self.rows(
-            "SELECT column_name, referenced_table_name, referenced_column_name "
-            f"FROM information_schema.key_column_usage {self._WHERE} "
-            "AND referenced_table_name IS NOT NULL",
+            "SELECT k.column_name, k.referenced_table_name, k.referenced_column_name, "
+            "r.delete_rule FROM information_schema.key_column_usage k "
+            "JOIN information_schema.referential_constraints r "
+            "ON r.constraint_schema = k.table_schema AND r.constraint_name = k.constraint_name "
+            "AND r.table_name = k.table_name "
+            "WHERE k.table_schema = DATABASE() AND k.table_name = %s "
+            "AND k.referenced_table_name IS NOT NULL",
             table,
         )
-        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+        return {str(r[0]): (str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
 
 _READERS: dict[str, type[_Reader]] = {

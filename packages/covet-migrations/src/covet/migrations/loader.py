@@ -6,8 +6,10 @@ A migration is a Python file ``<4 digits>_<name>.py`` in the migrations director
     operations = [AddColumn("author", Column("email", "CharField", max_length=200, null=True))]
 
 The loader imports each file, checks it has ``operations`` (and ``dependencies``), and
-computes its checksum: the sha256 of the file's bytes, which the history records so that a
-migration changed after it ran is noticed.
+computes its checksum: the sha256 of the file's bytes with line endings made ``\n``, which
+the history records so that a migration changed after it ran is noticed. A checkout that
+turns ``\n`` into ``\r\n`` (Git's ``core.autocrlf`` on Windows) changes nothing; any other
+change to the file does, even one that keeps its meaning (a comment, a formatter's quotes).
 
 The migrations form a graph by their dependencies; :func:`order_migrations` sorts it and
 insists it is a line (two migrations that both follow the same one are a conflict a person
@@ -59,8 +61,12 @@ class Migration:
 
 
 def file_checksum(path: Path) -> str:
-    """The sha256 (hex) of a file's bytes: what the history records for a migration."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The sha256 (hex) of a file's bytes, line endings as ``\n``: what the history records.
+
+    The same file checked out on Windows (``\r\n``) or elsewhere (``\n``) has one checksum.
+    """
+    text = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return hashlib.sha256(text).hexdigest()
 
 
 def load_migration(path: Path) -> Migration:

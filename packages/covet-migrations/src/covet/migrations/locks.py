@@ -4,18 +4,24 @@ Deployments often start several copies of an application at once, each running
 ``covet migrations apply``. Each vendor has a lock for this:
 
 - **PostgreSQL**: a session advisory lock (``pg_try_advisory_lock(key)``, tried again until
-  free), held on one connection of the pool while the migrations run on others.
+  free), held on a connection of its own while the migrations run on the pool's.
 - **MySQL/MariaDB**: a named lock, ``GET_LOCK('covet_migrations', timeout)``, likewise.
 - **SQLite**: no separate lock. Each migration runs in a ``BEGIN IMMEDIATE`` transaction,
   which takes the database's write lock, and the runner checks the history again inside it:
   the second process finds the migration applied and skips it.
 
 Under the lock the runner re-reads the history, so whoever waited sees what the other applied.
+
+The lock's connection is not borrowed from the application's pool: a pool of one connection
+(``?max_size=1``, common for small workers) would then have none left for the migrations,
+and wait for itself until ``pool_timeout``. It comes from a pool of its own, of one
+connection, opened for the lock and closed with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -38,24 +44,41 @@ async def migration_lock(database: Database, *, wait_seconds: float = 600) -> As
     if database.vendor == "sqlite":
         yield
         return
-    await database.connect()
-    async with database.backend.connection() as connection:
-        if database.vendor == "postgresql":
-            acquired = await _poll_postgresql(connection, wait_seconds)
-            release: tuple[str, list[object]] = ("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-        else:
-            row = await connection.fetch_one("SELECT GET_LOCK(%s, %s)", [LOCK_NAME, wait_seconds])
-            acquired = row is not None and row[0] == 1
-            release = ("SELECT RELEASE_LOCK(%s)", [LOCK_NAME])
-        if not acquired:
-            raise MigrationError(
-                f"another process has held the migration lock for {wait_seconds:g} s: is a "
-                "migration stuck? (the lock is released when that process disconnects)"
-            )
-        try:
-            yield
-        finally:
-            await connection.execute(*release)
+    url = database.url
+    own = Database(
+        dataclasses.replace(url, options={**url.options, "min_size": "1", "max_size": "1"})
+    )
+    try:
+        await own.connect()
+        async with own.backend.connection() as connection:
+            await _hold(connection, database.vendor, wait_seconds)
+            try:
+                yield
+            finally:
+                await connection.execute(*_RELEASE[database.vendor])
+    finally:
+        await own.disconnect()
+
+
+#: The statement that lets the lock go, per vendor.
+_RELEASE: dict[str, tuple[str, list[object]]] = {
+    "postgresql": ("SELECT pg_advisory_unlock(%s)", [LOCK_KEY]),
+    "mysql": ("SELECT RELEASE_LOCK(%s)", [LOCK_NAME]),
+}
+
+
+async def _hold(connection: Connection, vendor: str, wait_seconds: float) -> None:
+    """Take the lock on ``connection``, or raise after ``wait_seconds``."""
+    if vendor == "postgresql":
+        acquired = await _poll_postgresql(connection, wait_seconds)
+    else:
+        row = await connection.fetch_one("SELECT GET_LOCK(%s, %s)", [LOCK_NAME, wait_seconds])
+        acquired = row is not None and row[0] == 1
+    if not acquired:
+        raise MigrationError(
+            f"another process has held the migration lock for {wait_seconds:g} s: is a "
+            "migration stuck? (the lock is released when that process disconnects)"
+        )
 
 
 async def _poll_postgresql(connection: Connection, wait_seconds: float) -> bool:

@@ -53,6 +53,14 @@ class Operation(ABC):
     def describe(self) -> str:
         """One line for plans and error reports: ``Add column author.email``."""
 
+    def reverse_problem(self, before: ProjectState) -> str | None:
+        """Why this operation cannot be undone, ``before`` being the state it started from.
+
+        None when it can. The runner asks every operation of a rollback before running any,
+        so that a rollback is refused whole rather than stopped half way.
+        """
+        return None if self.reversible else "has no reverse"
+
     @abstractmethod
     def state_forwards(self, state: ProjectState) -> None:
         """Apply this operation to ``state`` (in place)."""
@@ -71,10 +79,17 @@ class Operation(ABC):
         after: ProjectState,
         *,
         backwards: bool,
+        ran: list[str] | None = None,
     ) -> None:
-        """Make the change in ``database``: by default, execute :meth:`sql`."""
+        """Make the change in ``database``: by default, execute :meth:`sql`.
+
+        Each statement that succeeds is appended to ``ran`` (as text): where DDL commits as
+        it goes (MySQL), a failure half way through must say which statements took effect.
+        """
         for statement in self.sql(editor, before, after, backwards=backwards):
             await database.execute(statement.sql, statement.params)
+            if ran is not None:
+                ran.append(statement.render())
 
     @abstractmethod
     def render(self) -> str:
@@ -214,13 +229,30 @@ class AddColumn(Operation):
 
 
 class DropColumn(Operation):
-    """Drop a column and its values."""
+    """Drop a column and its values.
 
-    def __init__(self, table: str, name: str) -> None:
-        self.table, self.name = table, name
+    Going backwards adds the column again, as it was. Its values are gone, so the rows need
+    one: the column's ``default``, or, for a NOT NULL column without one, ``reverse_default``
+    (written into the migration by hand). Without either the rollback is refused before it
+    starts: adding a NOT NULL column with no value fails on PostgreSQL and SQLite, and MySQL
+    would silently fill it with ``''`` or ``0``.
+    """
+
+    def __init__(self, table: str, name: str, *, reverse_default: object = None) -> None:
+        self.table, self.name, self.reverse_default = table, name, reverse_default
 
     def describe(self) -> str:
         return f"Drop column {self.table}.{self.name}"
+
+    def reverse_problem(self, before: ProjectState) -> str | None:
+        column = before.table(self.table).column(self.name)
+        if column.null or column.default is not None or self.reverse_default is not None:
+            return None
+        return (
+            "cannot be undone: the column is NOT NULL and has no default, so its rows would "
+            f"get no value back (give it one: DropColumn({source(self.table)}, "
+            f"{source(self.name)}, reverse_default=...))"
+        )
 
     def state_forwards(self, state: ProjectState) -> None:
         table = state.table(self.table)
@@ -241,11 +273,18 @@ class DropColumn(Operation):
     ) -> list[Statement]:
         column = before.table(self.table).column(self.name)
         if backwards:
+            if column.default is None and self.reverse_default is not None:
+                column = column.replace(default=self.reverse_default)
             return editor.add_column(after.table(self.table), column)
         return editor.drop_column(before.table(self.table), column)
 
     def render(self) -> str:
-        return f"DropColumn({source(self.table)}, {source(self.name)})"
+        reverse = (
+            ""
+            if self.reverse_default is None
+            else f", reverse_default={source(self.reverse_default)}"
+        )
+        return f"DropColumn({source(self.table)}, {source(self.name)}{reverse})"
 
 
 class AlterColumn(Operation):
@@ -303,18 +342,19 @@ class RenameColumn(Operation):
 class _IndexOperation(Operation):
     """Add or drop the single-column index of ``field(index=True)``."""
 
-    index = True
+    #: True for AddIndex, False for DropIndex: the column's ``index`` afterwards.
+    adds_index = True
 
     def __init__(self, table: str, column: str) -> None:
         self.table, self.column = table, column
 
     def describe(self) -> str:
-        verb = "Add" if self.index else "Drop"
+        verb = "Add" if self.adds_index else "Drop"
         return f"{verb} index on {self.table}.{self.column}"
 
     def state_forwards(self, state: ProjectState) -> None:
         table = state.table(self.table)
-        changed = table.column(self.column).replace(index=self.index)
+        changed = table.column(self.column).replace(index=self.adds_index)
         table.columns = [changed if c.name == self.column else c for c in table.columns]
 
     def sql(
@@ -337,7 +377,7 @@ class AddIndex(_IndexOperation):
 class DropIndex(_IndexOperation):
     """Drop a column's index."""
 
-    index = False
+    adds_index = False
 
 
 class _UniqueTogetherOperation(Operation):

@@ -46,6 +46,12 @@ __all__ = ["MigrationRunner", "PlanStep", "ZERO"]
 #: The rollback target that means "before the first migration".
 ZERO = "zero"
 
+#: What runs around each SQLite migration (``sql`` prints the same): enforcement off before
+#: the transaction, the check before the commit (any row it returns rolls back), then on.
+SQLITE_FOREIGN_KEYS_OFF = "PRAGMA foreign_keys = OFF"
+SQLITE_FOREIGN_KEY_CHECK = "PRAGMA foreign_key_check"
+SQLITE_FOREIGN_KEYS_ON = "PRAGMA foreign_keys = ON"
+
 
 @dataclass(frozen=True)
 class PlanStep:
@@ -68,6 +74,15 @@ def is_applied(migration: Migration, applied: dict[str, AppliedMigration]) -> bo
     if migration.name in applied:
         return True
     return bool(migration.replaces) and all(name in applied for name in migration.replaces)
+
+
+def states_through(migration: Migration, before: ProjectState) -> list[ProjectState]:
+    """The state before each operation of ``migration``, then the state after the last."""
+    states = [before]
+    for operation in migration.operations:
+        states.append(states[-1].clone())
+        operation.state_forwards(states[-1])
+    return states
 
 
 def find_target(migrations: list[Migration], target: str) -> int:
@@ -158,12 +173,7 @@ class MigrationRunner:
             steps = self._plan(migrations, applied, target, backwards=backwards)
             if backwards and not fake:
                 for step in steps:
-                    for operation in step.migration.operations:
-                        if not operation.reversible:
-                            raise MigrationError(
-                                f"cannot roll back {step.migration.name}: "
-                                f"{operation.describe()} has no reverse"
-                            )
+                    self._refuse_irreversible(step, migrations)
             done = []
             async with self._working_database() as database:
                 for step in steps:
@@ -171,6 +181,17 @@ class MigrationRunner:
                     if await self._run_step(database, step, before, fake=fake):
                         done.append(step)
         return done
+
+    def _refuse_irreversible(self, step: PlanStep, migrations: list[Migration]) -> None:
+        """Raise before anything runs when an operation of ``step`` cannot be undone."""
+        migration = step.migration
+        states = states_through(migration, state_after(migrations[: migrations.index(migration)]))
+        for operation, before in zip(migration.operations, states, strict=False):
+            problem = operation.reverse_problem(before)
+            if problem is not None:
+                raise MigrationError(
+                    f"cannot roll back {migration.name}: {operation.describe()} {problem}"
+                )
 
     @asynccontextmanager
     async def _working_database(self) -> AsyncIterator[Database]:
@@ -183,7 +204,10 @@ class MigrationRunner:
         if self.database.vendor != "sqlite" or url.is_memory:
             yield self.database
             return
-        single = Database(dataclasses.replace(url, options={**url.options, "max_size": "1"}))
+        single = Database(
+            dataclasses.replace(url, options={**url.options, "max_size": "1"}),
+            alias=self.database.alias,
+        )
         try:
             yield single
         finally:
@@ -192,85 +216,70 @@ class MigrationRunner:
     async def _run_step(
         self, database: Database, step: PlanStep, before: ProjectState, *, fake: bool
     ) -> bool:
-        """Run one step; False when another process had done it already."""
+        """Run one step; False when another process had done it already.
+
+        The same steps on every vendor, inside :meth:`_step_transaction`: check the history
+        again, run the operations, record the step. Only what a failure leaves differs.
+        """
         migration = step.migration
         recorder = Recorder(database)
-        # The state before and after each operation, forwards.
-        states = [before]
-        for operation in migration.operations:
-            states.append(states[-1].clone())
-            operation.state_forwards(states[-1])
-        indexes = list(range(len(migration.operations)))
-        order = list(reversed(indexes)) if step.backwards else indexes
+        async with self._step_transaction(database):
+            if await self._done_already(recorder, step):
+                return False  # another process got there first, while we waited
+            if not fake:
+                try:
+                    await self._operations(database, step, states_through(migration, before))
+                except _Failed as failed:
+                    transactional = database.vendor != "mysql"
+                    raise failed.report(step, transactional=transactional) from failed.error
+            if database.vendor == "sqlite":
+                await self._check_foreign_keys(database, migration)
+            await self._record(recorder, step)
+        return True
+
+    @asynccontextmanager
+    async def _step_transaction(self, database: Database) -> AsyncIterator[None]:
+        """One transaction around a step where DDL is transactional; nothing on MySQL.
+
+        PostgreSQL and SQLite: the operations and the history row commit together, or an
+        exception rolls all of them back. SQLite also needs foreign key enforcement off,
+        set before the transaction begins (see ``sqlite_rebuild.py``). MySQL commits each
+        DDL statement as it runs: a transaction would promise what it cannot keep.
+        """
         if database.vendor == "mysql":
-            return await self._run_without_transaction(database, step, states, order, fake=fake)
+            yield
+            return
         if database.vendor == "sqlite":
-            await database.execute("PRAGMA foreign_keys = OFF")
+            await database.execute(SQLITE_FOREIGN_KEYS_OFF)
         try:
             async with database.atomic():
-                if await self._done_already(recorder, step):
-                    return False  # another process got there first, while we waited
-                if not fake:
-                    await self._operations(database, step, states, order)
-                if database.vendor == "sqlite":
-                    await self._check_foreign_keys(database, migration)
-                await self._record(recorder, step)
-            return True
-        except _Failed as failed:
-            raise MigrationFailedError(
-                f"{migration.name} failed at operation {failed.index + 1} "
-                f"({failed.description}): {failed.error}. Rolled back: the schema is as it "
-                f"was before {migration.name}, which is not recorded.",
-                applied=[],
-            ) from failed.error
+                yield
         finally:
             if database.vendor == "sqlite":
-                await database.execute("PRAGMA foreign_keys = ON")
+                await database.execute(SQLITE_FOREIGN_KEYS_ON)
 
     async def _operations(
-        self, database: Database, step: PlanStep, states: list[ProjectState], order: list[int]
-    ) -> list[str]:
-        """Run the operations in ``order``; a failure says which one and what ran before it."""
+        self, database: Database, step: PlanStep, states: list[ProjectState]
+    ) -> None:
+        """Run the step's operations in order (backwards: last first); a failure says which
+        one, the operations done before it, and its statements that ran."""
         editor = editor_for(await dialect_for(database))
+        operations = list(enumerate(step.migration.operations))
         done: list[str] = []
-        for index in order:
-            operation = step.migration.operations[index]
+        for index, operation in reversed(operations) if step.backwards else operations:
+            ran: list[str] = []
             try:
                 await operation.run(
-                    database, editor, states[index], states[index + 1], backwards=step.backwards
+                    database,
+                    editor,
+                    states[index],
+                    states[index + 1],
+                    backwards=step.backwards,
+                    ran=ran,
                 )
             except Exception as error:
-                raise _Failed(index, operation.describe(), done, error) from error
+                raise _Failed(index, operation.describe(), done, ran, error) from error
             done.append(operation.describe())
-        return done
-
-    async def _run_without_transaction(
-        self,
-        database: Database,
-        step: PlanStep,
-        states: list[ProjectState],
-        order: list[int],
-        *,
-        fake: bool,
-    ) -> bool:
-        recorder = Recorder(database)
-        if await self._done_already(recorder, step):
-            return False
-        if not fake:
-            try:
-                await self._operations(database, step, states, order)
-            except _Failed as failed:
-                applied = "; ".join(f"{i}. {d}" for i, d in enumerate(failed.done, 1)) or "none"
-                raise MigrationFailedError(
-                    f"{step.migration.name} failed at operation {failed.index + 1} "
-                    f"({failed.description}): {failed.error}. MySQL cannot roll back schema "
-                    f"changes, so the operations before it stay applied: {applied}. The "
-                    "migration is not recorded: undo those by hand, or fix the failing "
-                    "operation and finish it by hand, then use --fake.",
-                    applied=failed.done,
-                ) from failed.error
-        await self._record(recorder, step)
-        return True
 
     async def _done_already(self, recorder: Recorder, step: PlanStep) -> bool:
         """Whether the history already shows this step done (by another process)."""
@@ -288,7 +297,7 @@ class MigrationRunner:
             await recorder.record(migration.name, migration.checksum)
 
     async def _check_foreign_keys(self, database: Database, migration: Migration) -> None:
-        problems = await database.fetch_all("PRAGMA foreign_key_check")
+        problems = await database.fetch_all(SQLITE_FOREIGN_KEY_CHECK)
         if problems:
             tables = ", ".join(sorted({str(row[0]) for row in problems}))
             raise MigrationError(
@@ -298,8 +307,60 @@ class MigrationRunner:
 
 
 class _Failed(Exception):
-    """An operation failed: which, and what had run before it."""
+    """An operation failed: which, the operations done before it, its statements that ran."""
 
-    def __init__(self, index: int, description: str, done: list[str], error: Exception) -> None:
+    def __init__(
+        self, index: int, description: str, done: list[str], ran: list[str], error: Exception
+    ) -> None:
         super().__init__(f"operation {index + 1} ({description}) failed: {error}")
         self.index, self.description, self.done, self.error = index, description, done, error
+        self.ran = ran
+
+    def headline(self, step: PlanStep) -> str:
+        """``0002_x failed at operation 3 (Add column a.b): <error>``; rollbacks say so."""
+        doing = "rolling back " if step.backwards else ""
+        return (
+            f"{step.migration.name} failed {doing}at operation {self.index + 1} "
+            f"({self.description}): {self.error}"
+        )
+
+    def report(self, step: PlanStep, *, transactional: bool) -> MigrationFailedError:
+        """The error for the user: what the failure left, and what to do about it."""
+        name = step.migration.name
+        if transactional:
+            if step.backwards:
+                outcome = f"after {name}, which stays recorded as applied"
+            else:
+                outcome = f"before {name}, which is not recorded"
+            return MigrationFailedError(
+                f"{self.headline(step)}. Rolled back: the schema is as it was {outcome}.",
+                applied=[],
+            )
+        applied = list(self.done)
+        partly = ""
+        if self.ran:
+            # One operation is often several statements; those before the failing one have
+            # taken effect too.
+            statements = " ".join(self.ran)
+            applied.append(f"{self.description}, partly: {statements}")
+            partly = (
+                f" Of operation {self.index + 1} itself, these statements ran and stay: "
+                f"{statements}"
+            )
+        listed = "; ".join(f"{i}. {d}" for i, d in enumerate(self.done, 1)) or "none"
+        if step.backwards:
+            outcome = (
+                f"the operations undone before it stay undone: {listed}.{partly} The "
+                "migration stays recorded as applied: redo those by hand, or finish undoing "
+                "the failing operation by hand, then use rollback --fake."
+            )
+        else:
+            outcome = (
+                f"the operations before it stay applied: {listed}.{partly} The migration is "
+                "not recorded: undo those by hand, or fix the failing operation and finish "
+                "it by hand, then use --fake."
+            )
+        return MigrationFailedError(
+            f"{self.headline(step)}. MySQL cannot roll back schema changes, so {outcome}",
+            applied=applied,
+        )

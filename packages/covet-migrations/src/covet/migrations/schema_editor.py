@@ -2,7 +2,9 @@
 
 An operation asks the editor for statements (``create_table``, ``add_column``...) and the
 runner executes them; ``covet migrations sql`` prints them instead. Because writing SQL needs
-only a dialect, never a connection, the preview is exactly what would run.
+only a dialect, never a connection, the preview is exactly what would run (with, around it,
+the transaction and, on SQLite, the foreign key PRAGMAs of ``runner.py``). RunPython code is
+the exception: it has no SQL to show.
 
 Column definitions come from covet-orm (:func:`covet.orm.schema.column_sql` of the column's
 field), so a migrated table has the same column types as one ``create_tables`` made.
@@ -46,14 +48,19 @@ class Statement:
     params: tuple[Any, ...] = ()
 
     def render(self) -> str:
-        """The statement as text, parameters written in as literals (for ``sql`` output)."""
-        sql = self.sql
-        for value in self.params:
-            for marker in ("%s", "?"):
-                if marker in sql:
-                    sql = sql.replace(marker, sql_literal(value), 1)
-                    break
-        return f"{sql};"
+        """The statement as text, parameters written in as literals (for ``sql`` output).
+
+        The SQL is split at its placeholders first, so a literal that contains ``?`` or
+        ``%s`` is never taken for the next placeholder.
+        """
+        marker = "?" if "?" in self.sql and "%s" not in self.sql else "%s"
+        pieces = self.sql.split(marker) if self.params else [self.sql]
+        if len(pieces) != len(self.params) + 1:
+            raise MigrationError(f"{len(self.params)} parameter(s) for: {self.sql}")
+        parts = [pieces[0]]
+        for value, piece in zip(self.params, pieces[1:], strict=True):
+            parts += [sql_literal(value), piece]
+        return f"{''.join(parts)};"
 
 
 def sql_literal(value: Any) -> str:
@@ -100,6 +107,7 @@ class SchemaEditor:
     # --- helpers --------------------------------------------------------------------------
 
     def q(self, name: str) -> str:
+        """``name`` quoted for the vendor (a plain identifier, or the dialect refuses it)."""
         return self.dialect.quote(name)
 
     def column_definition(self, column: Column) -> str:
@@ -107,6 +115,7 @@ class SchemaEditor:
         return column_sql(column.replace(unique=False).to_field(), self.dialect)
 
     def type_sql(self, column: Column) -> str:
+        """The column's type alone (``VARCHAR(200)``), as covet-orm writes it."""
         return self.dialect.column_type(column.to_field())
 
     def fill_value(self, column: Column) -> Any:
@@ -130,6 +139,7 @@ class SchemaEditor:
         return f"CONSTRAINT {self.q(name)} UNIQUE ({listed})"
 
     def foreign_key(self, table: str, column: Column) -> str:
+        """The FOREIGN KEY constraint clause of ``column`` of ``table``, with its ON DELETE."""
         assert column.references is not None
         target, target_column = column.references
         on_delete = ON_DELETE_SQL[column.on_delete or "CASCADE"]
@@ -140,10 +150,12 @@ class SchemaEditor:
         )
 
     def create_index(self, table: str, column: str) -> Statement:
+        """CREATE INDEX ``<table>_<column>_idx``: the index of ``index=True``."""
         name = self.q(constraint_name(table, column, "idx"))
         return Statement(f"CREATE INDEX {name} ON {self.q(table)} ({self.q(column)})")
 
     def drop_index(self, table: str, column: str) -> Statement:
+        """Drop the index :meth:`create_index` made."""
         return Statement(f"DROP INDEX {self.q(constraint_name(table, column, 'idx'))}")
 
     # --- tables ---------------------------------------------------------------------------
@@ -168,6 +180,7 @@ class SchemaEditor:
         return statements
 
     def drop_table(self, table: Table) -> list[Statement]:
+        """DROP TABLE: its rows, indexes and constraints go with it."""
         return [Statement(f"DROP TABLE {self.q(table.name)}")]
 
     def rename_table(self, table: Table, new_name: str) -> list[Statement]:
@@ -196,9 +209,11 @@ class SchemaEditor:
         return statements
 
     def drop_column(self, table: Table, column: Column) -> list[Statement]:
+        """Drop the column with its values, index and constraints."""
         return [Statement(f"ALTER TABLE {self.q(table.name)} DROP COLUMN {self.q(column.name)}")]
 
     def rename_column(self, table: Table, old: str, new: str) -> list[Statement]:
+        """Rename the column, keeping its values; its index and constraints follow the name."""
         t = self.q(table.name)
         sql = f"ALTER TABLE {t} RENAME COLUMN {self.q(old)} TO {self.q(new)}"
         return [
@@ -229,7 +244,9 @@ class SchemaEditor:
         """Whatever changed between ``old`` and ``new`` (same name), in a safe order."""
         t, name = table.name, old.name
         statements: list[Statement] = []
-        if old.references and old.references != new.references:
+        # A foreign key is its target and its ON DELETE rule: a change of either remakes it.
+        key_changed = (old.references, old.on_delete) != (new.references, new.on_delete)
+        if old.references and key_changed:
             statements += self.drop_foreign_key(t, old)
         if old.index and not new.index:
             statements.append(self.drop_index(t, name))
@@ -247,22 +264,25 @@ class SchemaEditor:
             statements.append(Statement(f"ALTER TABLE {self.q(t)} ADD {key}"))
         if new.index and not old.index:
             statements.append(self.create_index(t, name))
-        if new.references and old.references != new.references:
+        if new.references and key_changed:
             statements.append(Statement(f"ALTER TABLE {self.q(t)} ADD {self.foreign_key(t, new)}"))
         return statements
 
     def fill_nulls(self, table: str, column: Column) -> Statement:
+        """UPDATE the column's NULLs to its default (before it becomes NOT NULL)."""
         c = self.q(column.name)
         sql = f"UPDATE {self.q(table)} SET {c} = {self.dialect.placeholder} WHERE {c} IS NULL"
         return Statement(sql, (self.fill_value(column),))
 
     def set_null(self, table: str, column: Column, *, null: bool) -> list[Statement]:
+        """Make the column accept NULL (``null=True``) or refuse it."""
         action = "DROP NOT NULL" if null else "SET NOT NULL"
         return [
             Statement(f"ALTER TABLE {self.q(table)} ALTER COLUMN {self.q(column.name)} {action}")
         ]
 
     def change_type(self, table: str, column: Column) -> list[Statement]:
+        """Give the column ``column``'s type, converting its values (``USING``)."""
         new_type = self.type_sql(column)
         cast = new_type.split(" COLLATE ")[0]
         c = self.q(column.name)
@@ -285,6 +305,7 @@ class SchemaEditor:
     def drop_foreign_key(
         self, table: str, column: Column, *, old_table: str | None = None
     ) -> list[Statement]:
+        """Drop the column's FOREIGN KEY (named after ``old_table`` when the table was renamed)."""
         fk = self.q(constraint_name(old_table or table, column.name, "fk"))
         return [Statement(f"ALTER TABLE {self.q(table)} DROP CONSTRAINT {fk}")]
 
@@ -321,6 +342,19 @@ class MySQLSchemaEditor(SchemaEditor):
     def drop_index(self, table: str, column: str) -> Statement:
         name = self.q(constraint_name(table, column, "idx"))
         return Statement(f"DROP INDEX {name} ON {self.q(table)}")
+
+    def alter_column(self, table: Table, old: Column, new: Column) -> list[Statement]:
+        """As everywhere, except when a foreign key column loses its index (see below)."""
+        if old.references and old.index and not new.index:
+            # InnoDB uses the column's own index for the foreign key and refuses to drop it
+            # while the key exists (error 1553). So the key goes first and is added back
+            # after: InnoDB then makes an index of its own for it.
+            loose = old.replace(references=None, on_delete=None)
+            return [
+                *self.drop_foreign_key(table.name, old),
+                *super().alter_column(table, loose, new),
+            ]
+        return super().alter_column(table, old, new)
 
     def drop_column(self, table: Table, column: Column) -> list[Statement]:
         # A foreign key holds on to its column: MySQL refuses to drop the column first.

@@ -14,20 +14,25 @@
 Neither changes the described schema (``state_forwards`` does nothing): they move data. Each
 may have a reverse; without one the migration cannot be rolled back past it, and the runner
 says so before it starts rather than half way.
+
+A RunPython function may use the models (``await Author.objects.create(name="Ada")``) as
+well as ``database.execute``: while it runs, the models' database alias points at the
+migration's Database (:func:`covet.orm.database.override_database`), so their queries run on
+the migration's connection, inside its transaction. They see the tables the migration made
+just before, and their writes roll back with it. The models are those of today's code,
+though, while the schema is the one at this point of the history: a model whose fields have
+changed since will not match, so a function that must work for ever is safer in plain SQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
 
 from covet.migrations.errors import MigrationError
 from covet.migrations.operations import Operation
 from covet.migrations.schema_editor import SchemaEditor, Statement
 from covet.migrations.state import ProjectState, source
-
-if TYPE_CHECKING:
-    from covet.orm.database import Database
+from covet.orm.database import Database, override_database
 
 __all__ = ["RunPython", "RunSQL"]
 
@@ -98,13 +103,17 @@ class RunPython(Operation):
         after: ProjectState,
         *,
         backwards: bool,
+        ran: list[str] | None = None,
     ) -> None:
         code = self.reverse_code if backwards else self.code
         if code is None:
             raise MigrationError(
                 f"{self.describe()}: it has no reverse_code, so it cannot be undone"
             )
-        await code(database)
+        # The models find their database by alias: for the call, that alias is the
+        # migration's own Database, so they use its connection and its transaction.
+        with override_database(database):
+            await code(database)
 
     def render(self) -> str:
         raise MigrationError("RunPython is written by hand: its function lives in the file")

@@ -17,6 +17,11 @@ the target state, so it has every constraint, and the SELECT carries every row a
 (filling a new NOT NULL column with its default, ``COALESCE``-ing NULLs of a column that
 becomes NOT NULL).
 
+So does the AUTOINCREMENT counter. SQLite keeps it in ``sqlite_sequence``, one row per table,
+and dropping the old table deletes its row: the new table would start again from the largest
+key still present, and hand out once more the keys of rows deleted at the end. The rebuild
+copies the old table's row to the new table before the drop (the rename carries it along).
+
 The documented procedure also needs foreign key enforcement switched off while it runs
 (otherwise ``DROP TABLE`` would delete, or refuse, the rows that point at the table), and a
 ``PRAGMA foreign_key_check`` before committing. The runner does both around every SQLite
@@ -117,9 +122,27 @@ class SQLiteSchemaEditor(SchemaEditor):
                 tuple(params),
             )
         )
+        if any(c.primary_key and c.to_field().auto_generated for c in after.columns):
+            statements += self.keep_sequence(before.name, temporary)
         statements.append(Statement(f"DROP TABLE {self.q(before.name)}"))
         statements.append(
             Statement(f"ALTER TABLE {self.q(temporary)} RENAME TO {self.q(after.name)}")
         )
         statements += [self.create_index(after.name, c.name) for c in after.columns if c.index]
         return statements
+
+    def keep_sequence(self, table: str, temporary: str) -> list[Statement]:
+        """Give ``temporary`` the AUTOINCREMENT counter of ``table`` (in ``sqlite_sequence``).
+
+        The copy made a row for ``temporary`` with the largest key copied (or none, for an
+        empty table); it is replaced by the old table's, which remembers deleted keys too.
+        """
+        p = self.dialect.placeholder
+        return [
+            Statement(f"DELETE FROM sqlite_sequence WHERE name = {p}", (temporary,)),
+            Statement(
+                f"INSERT INTO sqlite_sequence (name, seq) "
+                f"SELECT {p}, seq FROM sqlite_sequence WHERE name = {p}",
+                (temporary, table),
+            ),
+        ]

@@ -10,8 +10,12 @@ The new file lists the originals in ``replaces``. A database that applied all of
 none) uses the squashed migration; one that stopped in the middle finishes with the originals
 (``loader.resolve_replacements``). Once every database is past the range, delete the originals.
 
-Data operations (RunSQL, RunPython) are not carried over: they cannot be moved across schema
-changes safely. The squashed file's docstring names each one, so a person can decide.
+Data operations (RunSQL, RunPython) cannot be carried over: the squashed operations are
+computed again from the two states, so a data operation's place among them is lost (its SQL
+may name a column renamed later in the range), and a RunPython's function lives in its own
+file. A new database built from the squashed migration would never run them, so a range that
+holds any is refused, naming each one, unless ``drop_data_operations`` says they are not
+needed there (``--drop-data-operations``); the squashed file's docstring then lists them.
 """
 
 from __future__ import annotations
@@ -34,8 +38,18 @@ from covet.migrations.writer import render_migration
 __all__ = ["squash_migrations"]
 
 
-def squash_migrations(directory: Path, start: str, end: str, *, name: str | None = None) -> Path:
-    """Write a migration replacing ``start``..``end`` (inclusive); return its path."""
+def squash_migrations(
+    directory: Path,
+    start: str,
+    end: str,
+    *,
+    name: str | None = None,
+    drop_data_operations: bool = False,
+) -> Path:
+    """Write a migration replacing ``start``..``end`` (inclusive); return its path.
+
+    Refuses a range with data operations unless ``drop_data_operations`` (see above).
+    """
     migrations = resolve_replacements(load_migrations(directory), set())
     first, last = find_target(migrations, start), find_target(migrations, end)
     if first >= last:
@@ -43,16 +57,28 @@ def squash_migrations(directory: Path, start: str, end: str, *, name: str | None
     chosen = migrations[first : last + 1]
     if any(m.replaces for m in chosen):
         raise MigrationError("the range holds a squashed migration already: squash the originals")
+    data = [
+        f"{m.name}: {o.describe()}"
+        for m in chosen
+        for o in m.operations
+        if isinstance(o, RunSQL | RunPython)
+    ]
+    if data and not drop_data_operations:
+        raise MigrationError(
+            "cannot squash: these data operations would be lost, and a new database built "
+            f"from the squashed migration would never run them: {'; '.join(data)}. Squash a "
+            "range without them, or pass --drop-data-operations if new databases do not "
+            "need them."
+        )
     operations = detect_changes(
         state_after(migrations[:first]),
         state_after(migrations[: last + 1]),
         renames=renames_in(chosen),
     )
-    data = [o.describe() for m in chosen for o in m.operations if isinstance(o, RunSQL | RunPython)]
     docstring = f"{chosen[0].name} to {chosen[-1].name}, squashed."
     if data:
         docstring += (
-            "\n\nData operations of the originals, not carried over:\n"
+            "\n\nData operations of the originals, dropped (--drop-data-operations):\n"
             + "\n".join(f"- {line}" for line in data)
             + "\n"
         )

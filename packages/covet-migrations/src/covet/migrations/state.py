@@ -278,8 +278,9 @@ def tables_in_dependency_order(tables: Mapping[str, Table]) -> list[Table]:
     pending = sorted(tables)
     while pending:
         ready = [n for n in pending if not tables[n].references() & set(pending)]
-        # A cycle of foreign keys: take the rest in name order (the database allows it on
-        # SQLite; elsewhere it needs the constraint added later, which migrations can do).
+        # A cycle of foreign keys: take the rest in name order. SQLite accepts it (it checks
+        # keys when rows are written); PostgreSQL and MySQL refuse the CREATE TABLE naming a
+        # table not made yet. A limit: migrations never add such a constraint afterwards.
         for name in ready or pending:
             ordered.append(tables[name])
             placed.add(name)

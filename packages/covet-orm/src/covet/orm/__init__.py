@@ -16,7 +16,14 @@ from covet.orm.__about__ import __version__
 
 # --- connection layer: URLs, databases, raw SQL, transactions, events, errors ---
 from covet.orm.backends import ExecuteResult
-from covet.orm.database import Database, close_all, configure, databases, get_database
+from covet.orm.database import (
+    Database,
+    close_all,
+    configure,
+    databases,
+    get_database,
+    override_database,
+)
 
 # --- end of the connection layer ---
 # --- model layer: models, fields, queries, expressions, schema ---
@@ -94,6 +101,7 @@ __all__ = [
     "Database",
     "configure",
     "get_database",
+    "override_database",
     "databases",
     "close_all",
     "DatabaseURL",

@@ -28,6 +28,10 @@ alias ("default" unless told), :func:`get_database` finds it, and
 :func:`close_all` disconnects them all at shutdown. With no configuration at
 all, "default" is ``COVET_DATABASE_URL`` if set, else the embedded SQLite file
 ``./covet.sqlite3`` (``is_embedded_default`` is then True).
+
+:func:`override_database` puts another Database under an alias for one block
+of code, in the current task only: a migration's data step uses it so that the
+models run on the migration's own connection and transaction.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 
 from covet.orm import events
@@ -49,6 +54,7 @@ __all__ = [
     "Database",
     "configure",
     "get_database",
+    "override_database",
     "databases",
     "close_all",
     "DATABASE_URL_VARIABLE",
@@ -261,8 +267,37 @@ def configure(url: str | None = None, *, alias: str = "default") -> Database:
     return database
 
 
+# alias -> Database put there by override_database() in this context (a new dict each
+# time, like the open transactions: a task started inside the block sees it, but cannot
+# change it for its parent).
+_overrides: ContextVar[dict[str, Database] | None] = ContextVar(
+    "covet_orm_database_overrides", default=None
+)
+
+
+@contextmanager
+def override_database(database: Database, *, alias: str | None = None) -> Iterator[Database]:
+    """For the block, :func:`get_database` returns ``database`` for ``alias``.
+
+    ``alias`` defaults to ``database.alias``. The override is a context variable: it holds
+    in this task (and tasks it starts) and nowhere else, and ends with the block. The
+    models look their database up through :func:`get_database` at each query, so inside
+    the block they run on ``database``, and inside its ``atomic()`` block, in that
+    transaction. The registry itself (:func:`configure`) is left as it was.
+    """
+    name = database.alias if alias is None else alias
+    token = _overrides.set({**(_overrides.get() or {}), name: database})
+    try:
+        yield database
+    finally:
+        _overrides.reset(token)
+
+
 def get_database(alias: str = "default") -> Database:
     """The database configured as ``alias``; "default" configures itself on first use."""
+    overridden = (_overrides.get() or {}).get(alias)
+    if overridden is not None:
+        return overridden
     database = _databases.get(alias)
     if database is not None:
         return database

@@ -96,7 +96,9 @@ async def stream(queryset: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]
 
     With ``prefetch_related``, rows are held back until a chunk is full, its relations are
     loaded (one query per level), then the chunk is yielded: memory holds one chunk, and
-    the number of queries is one per level and chunk instead of one per row.
+    the number of queries is one per level and chunk instead of one per row. (Inside
+    ``atomic()`` on MySQL, the one connection cannot run the prefetch queries while its
+    cursor streams, so the rest of the rows is read into memory first.)
     """
     if queryset.result_cache is not None:  # a relation's prefetched rows: no query
         for obj in queryset.result_cache:

@@ -12,13 +12,14 @@ import the other), so the two meet here, in the meta-package that depends on bot
     app.add_middleware(QueryTrackingMiddleware, threshold=5)
 
 Each HTTP request and each WebSocket connection then runs inside its own block: the queries
-of its handler, its dependencies and its background tasks (which run inside the request's
-ASGI call, after the response) are counted together, and an N+1 loop gives an
-``NPlusOneWarning`` naming the query shape, the count and the ``select_related``/
-``prefetch_related`` call that fixes it. A task the handler starts with ``create_task`` is
-counted only for the queries it runs before the request ends. Lifespan events pass through
-untracked. A WebSocket connection is one block, reported when it closes: a long-lived
-connection that runs one query per message will be reported as repeating that query.
+of its handler, its dependencies and its background tasks (they run after the response is
+sent, before the request's ASGI call returns) are counted together, and an N+1 loop in a
+handler gives an ``NPlusOneWarning`` naming the query shape, the count and the
+``select_related``/``prefetch_related`` call that fixes it. A task started with
+``asyncio.create_task`` that outlives the request is not counted: its queries come after the
+block has reported. A WebSocket connection is one block for its whole life: a loop that runs
+one query per message is reported as an N+1 when the connection closes. Lifespan events pass
+through untracked.
 
 It is switched on explicitly, never by ``CovetPy(debug=True)``: that flag is about error
 pages, and the ORM has its own debug mode. ``warn=None`` (the default) follows the ORM's

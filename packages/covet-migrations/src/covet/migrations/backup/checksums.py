@@ -35,10 +35,11 @@ from collections.abc import AsyncIterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from covet.migrations.introspection import quote_name
+from covet.migrations.recorder import HISTORY_TABLE
 from covet.orm.backends import Connection, Row
 
 __all__ = [
-    "HISTORY_TABLE",
     "Contents",
     "TableSummary",
     "canonical_value",
@@ -50,9 +51,6 @@ __all__ = [
     "summarise_rows",
     "table_summaries",
 ]
-
-#: The table in which covet-migrations records the migrations it applied.
-HISTORY_TABLE = "covet_migrations"
 
 
 @dataclass(frozen=True)
@@ -114,13 +112,6 @@ async def summarise_rows(rows: AsyncIterable[Row], *, ordered: bool = True) -> T
     return TableSummary(count, digest.hexdigest())
 
 
-def quote_name(vendor: str, name: str) -> str:
-    """An identifier quoted for ``vendor``: ``"name"`` or ```name``` (MySQL)."""
-    if vendor == "mysql":
-        return "`" + name.replace("`", "``") + "`"
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _qualified(vendor: str, table: str) -> str:
     # PostgreSQL tables outside "public" are listed as "schema.table".
     if vendor == "postgresql" and "." in table:
@@ -130,7 +121,12 @@ def _qualified(vendor: str, table: str) -> str:
 
 
 async def list_tables(connection: Connection) -> list[str]:
-    """Every base table of the connection's database, sorted (views are not data)."""
+    """Every base table of the connection's database, sorted (views are not data).
+
+    On PostgreSQL this is every schema's tables (``schema.table`` outside ``public``): a
+    backup covers the whole database. ``introspection.table_names`` lists only the current
+    schema's, because migrations manage that one; so the two queries differ on purpose.
+    """
     vendor = connection.vendor
     if vendor == "sqlite":
         sql = (

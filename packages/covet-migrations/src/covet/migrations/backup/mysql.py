@@ -28,8 +28,11 @@ TRANSACTION, and its next verbose line (``-- Setting savepoint...``,
 the first stderr line after ``-- Starting transaction...`` proves the
 snapshot exists; if mysqldump ends first (stderr closes), its snapshot was
 necessarily taken under the lock too. Writers wait only for that instant, not
-for the whole dump. (A mysqldump that never printed that line would keep the
-lock until it ends: still consistent, only harder on writers.)
+for the whole dump. A mysqldump that never printed that line would keep the
+lock, and every writer waiting, until it ends; so the wait is bounded
+(:data:`SNAPSHOT_WAIT_SECONDS`): past it the lock is released, mysqldump
+stopped, and the backup fails with a message saying why. Tested with MariaDB's
+mysqldump 10.19 (MariaDB 10.11; ``mariadb-dump`` is the same program).
 
 The lock needs the RELOAD privilege, and waits for statements already running
 (a long SELECT delays it, and writers queue behind it meanwhile). Only InnoDB
@@ -42,6 +45,7 @@ dumps TIMESTAMP values in UTC (``--tz-utc``, on by default).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from covet.migrations.backup.checksums import Contents, describe
@@ -56,6 +60,8 @@ __all__ = ["dump", "load"]
 
 #: What mysqldump --verbose prints right before it opens its snapshot.
 STARTING_TRANSACTION = "-- Starting transaction"
+#: How long commits may stay paused while mysqldump opens its snapshot.
+SNAPSHOT_WAIT_SECONDS = 30.0
 
 
 def connection_arguments(url: DatabaseURL) -> list[str]:
@@ -106,7 +112,7 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
                     )
                     reader.in_transaction = True
                     await mysqldump.start(stdout=output.fileno())
-                    await mysqldump.wait_for_stderr(snapshot_is_open)
+                    await _wait_for_snapshot(mysqldump)
                 finally:
                     await lock.run_control("UNLOCK TABLES")
                 contents = await describe(reader)
@@ -115,6 +121,22 @@ async def dump(url: DatabaseURL, target: Path) -> Contents:
             await mysqldump.stop()
             await reader.rollback()
     return contents
+
+
+async def _wait_for_snapshot(mysqldump: Tool) -> None:
+    """Until mysqldump's snapshot is open; a BackupError after SNAPSHOT_WAIT_SECONDS."""
+    try:
+        await asyncio.wait_for(
+            mysqldump.wait_for_stderr(snapshot_is_open), timeout=SNAPSHOT_WAIT_SECONDS
+        )
+    except TimeoutError:
+        said = " | ".join(line.strip() for line in mysqldump.stderr_lines[-3:]) or "nothing"
+        raise BackupError(
+            f"mysqldump did not open its snapshot within {SNAPSHOT_WAIT_SECONDS:g} s (its "
+            f"stderr: {said}), so commits were let go again and the backup stopped: a "
+            f"mysqldump that never prints {STARTING_TRANSACTION!r} with --verbose cannot be "
+            "paired with the checksums"
+        ) from None
 
 
 async def _lock_commits(lock: Connection) -> None:
