@@ -49,7 +49,15 @@ from benchmarks.orm_peers.schema import (
     new_authors,
 )
 
-__all__ = ["BACKENDS", "SCENARIOS", "SUITE", "NotMeasured", "postgres_admin_url"]
+__all__ = [
+    "BACKENDS",
+    "SCENARIOS",
+    "SUITE",
+    "TARGETS",
+    "NotMeasured",
+    "open_peers",
+    "postgres_admin_url",
+]
 
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -89,7 +97,9 @@ SCENARIOS: dict[str, OrmScenario] = {
             len(NEW_AUTHORS),
             lambda p, n: p.bulk_insert(NEW_AUTHORS),
         ),
-        OrmScenario("update", "update 100 rows", UPDATE_ROWS, lambda p, n: p.update_rows(UPDATE_ROWS)),
+        OrmScenario(
+            "update", "update 100 rows", UPDATE_ROWS, lambda p, n: p.update_rows(UPDATE_ROWS)
+        ),
     )
 }
 
@@ -218,13 +228,13 @@ async def time_scenario(
     return {name: median(values) for name, values in timings.items()}
 
 
-async def measure_backend(target: Target, settings: Settings) -> dict[str, dict[str, float]]:
-    """Every scenario on one backend: scenario -> peer -> µs per operation."""
+@asynccontextmanager
+async def open_peers(target: Target) -> AsyncIterator[dict[str, OrmPeer]]:
+    """Every peer connected to ``target``, after the raw driver made and filled the tables."""
     peers: dict[str, OrmPeer] = {name: peer() for name, peer in PEER_CLASSES.items()}
     raw = peers["raw"]
     assert isinstance(raw, RawDriverPeer)
     opened: list[OrmPeer] = []
-    micros: dict[str, dict[str, float]] = {}
     try:
         await raw.open(target)
         opened.append(raw)
@@ -233,6 +243,16 @@ async def measure_backend(target: Target, settings: Settings) -> dict[str, dict[
             if peer is not raw:
                 await peer.open(target)
                 opened.append(peer)
+        yield peers
+    finally:
+        for peer in reversed(opened):
+            await peer.close()
+
+
+async def measure_backend(target: Target, settings: Settings) -> dict[str, dict[str, float]]:
+    """Every scenario on one backend: scenario -> peer -> µs per operation."""
+    micros: dict[str, dict[str, float]] = {}
+    async with open_peers(target) as peers:
         for scenario in SCENARIOS.values():
             await check_scenario(scenario, peers)
             micros[scenario.name] = await time_scenario(scenario, peers, settings)
@@ -241,9 +261,6 @@ async def measure_backend(target: Target, settings: Settings) -> dict[str, dict[
                 + "".join(f" {name} {micros[scenario.name][name]:9.1f}µs" for name in peers),
                 flush=True,
             )
-    finally:
-        for peer in reversed(opened):
-            await peer.close()
     return micros
 
 
@@ -332,10 +349,14 @@ def _backend_tables(vendor: str, figures: dict[str, dict[str, float]], server: s
     return [times, ratios, per_row]
 
 
-def _backend_targets(vendor: str, figures: dict[str, dict[str, float]] | None, reason: str) -> list[TargetCheck]:
+def _backend_targets(
+    vendor: str, figures: dict[str, dict[str, float]] | None, reason: str
+) -> list[TargetCheck]:
     label = BACKENDS[vendor]
     fetch = f"ORM, {label}: fetching 500 rows into objects <= {FETCH_TARGET}x the raw driver's time"
-    faster = [f"ORM, {label}, every operation: CovetPy faster than {PEER_TITLES[p]}" for p in ORM_PEERS]
+    faster = [
+        f"ORM, {label}, every operation: CovetPy faster than {PEER_TITLES[p]}" for p in ORM_PEERS
+    ]
     if figures is None:
         return [TargetCheck(d, f"not measured: {reason}", False) for d in (fetch, *faster)]
     covet, raw = figures["fetch"]["covetpy"], figures["fetch"]["raw"]

@@ -7,7 +7,7 @@ Every peer does the same six operations (:class:`OrmPeer`) on the same tables
 | --- | --- | --- | --- |
 | ``raw_driver.py`` | the driver alone (the floor), rows as tuples | aiosqlite | psycopg 3 (async) |
 | ``covet_peer.py`` | CovetPy's ORM (covet-orm) | aiosqlite | psycopg 3 (async, pooled) |
-| ``sqlalchemy_peer.py`` | SQLAlchemy 2 async ORM (``AsyncSession``) | aiosqlite | psycopg 3 (async) |
+| ``sqlalchemy_peer.py`` | SQLAlchemy 2 async ORM (AsyncSession) | aiosqlite | psycopg 3 |
 | ``tortoise_peer.py`` | Tortoise ORM | aiosqlite | asyncpg (see the module) |
 
 Each ORM runs on the same driver as the floor (but Tortoise on PostgreSQL, see its module),

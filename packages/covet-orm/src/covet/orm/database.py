@@ -204,7 +204,8 @@ class Database:
         if transaction is not None:
             yield transaction.connection
             return
-        await self.connect()
+        if not self._connected:  # connect() takes a lock: not once per statement
+            await self.connect()
         async with self.backend.connection() as connection:
             yield connection
 

@@ -1,7 +1,7 @@
 """Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
 
 ``select_related("author__profile")`` adds JOINs and columns to the one SELECT
-(``query.py``); :func:`attach_selected` cuts each row into the instances and hangs each on
+(``query.py``); :func:`instance_loader` cuts each row into the instances and hangs each on
 its parent. ``prefetch_related`` runs one more query per level instead, for relations of
 any kind:
 
@@ -21,11 +21,12 @@ by two paths (``"comments"``, ``"comments__author"``) is loaded once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from covet.orm.errors import FieldError
-from covet.orm.query import LOOKUP_SEPARATOR, RelatedSelection
+from covet.orm.hydration import row_loader
+from covet.orm.query import LOOKUP_SEPARATOR, Query, RelatedSelection
 from covet.orm.queryset import QuerySet
 from covet.orm.related import (
     ReverseManyDescriptor,
@@ -39,7 +40,12 @@ if TYPE_CHECKING:
     from covet.orm.dialects import Dialect
     from covet.orm.models import Model
 
-__all__ = ["attach_selected", "check_prefetch_path", "prefetch_related_objects"]
+__all__ = [
+    "check_prefetch_path",
+    "instance_loader",
+    "prefetch_related_objects",
+    "selected_loader",
+]
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
@@ -126,22 +132,62 @@ def _pks(objs: list[Any]) -> list[Any]:
     return [obj.pk for obj in objs]
 
 
-def attach_selected(
-    obj: Model, selections: Sequence[RelatedSelection], values: Sequence[Any], dialect: Dialect
-) -> None:
-    """Build each ``select_related`` instance from its columns and hang it on its parent."""
-    loaded: dict[tuple[str, ...], Model | None] = {(): obj}
-    start = 0
-    for selection in selections:
-        fields = selection.model._meta.fields
-        chunk = values[start : start + len(fields)]
-        start += len(fields)
-        pk_index = fields.index(selection.model._meta.pk)
-        # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
-        related = (
-            None if chunk[pk_index] is None else selection.model.from_db(fields, chunk, dialect)
-        )
-        loaded[selection.path] = related
-        parent = loaded.get(selection.path[:-1])
-        if parent is not None:
-            related_cache(parent)[selection.path[-1]] = related
+def instance_loader(
+    model: type[Model], query: Query, dialect: Dialect
+) -> Callable[[Sequence[Any]], Model]:
+    """The function turning one row of ``query`` into a ``model`` instance.
+
+    The row holds the model's columns, then each annotation, then the columns of each
+    ``select_related`` model, in the order ``Query.select_items()`` lists them.
+    """
+    fields = model._meta.fields
+    load = row_loader(model, fields, dialect)
+    annotations = list(query.annotations.items())
+    if not annotations and not query.related_selections:
+        return load  # the common case: no per-row work besides the instance itself
+    first_annotation = len(fields)
+    attach = selected_loader(query.related_selections, first_annotation + len(annotations), dialect)
+
+    def instance(row: Sequence[Any]) -> Model:
+        obj = load(row)
+        for index, (name, expression) in enumerate(annotations, first_annotation):
+            setattr(obj, name, expression.convert(row[index], dialect))
+        attach(obj, row)
+        return obj
+
+    return instance
+
+
+def selected_loader(
+    selections: Sequence[RelatedSelection], start: int, dialect: Dialect
+) -> Callable[[Model, Sequence[Any]], None]:
+    """The function that builds each ``select_related`` instance of a row, from ``start`` on.
+
+    Each related model's columns follow the previous one's. Where its columns are, where
+    its key is, and which instance it hangs on are the same for every row: they are worked
+    out here, once, rather than for each row (and its loader reads its columns in place).
+    """
+    steps = []
+    # Each selection's parent is the root (0) or an earlier selection: its position in
+    # ``loaded`` below, found once here instead of a dict lookup of its path per row.
+    positions: dict[tuple[str, ...], int] = {(): 0}
+    for number, selection in enumerate(selections, 1):
+        meta = selection.model._meta
+        key_index = start + meta.fields.index(meta.pk)
+        load = row_loader(selection.model, meta.fields, dialect, start)
+        parent = positions.get(selection.path[:-1])
+        steps.append((parent, selection.path[-1], key_index, load))
+        positions[selection.path] = number
+        start += len(meta.fields)
+
+    def attach(obj: Model, row: Sequence[Any]) -> None:
+        loaded: list[Model | None] = [obj]
+        for parent, name, key_index, load in steps:
+            # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
+            related = None if row[key_index] is None else load(row)
+            loaded.append(related)
+            owner = None if parent is None else loaded[parent]
+            if owner is not None:
+                related_cache(owner)[name] = related
+
+    return attach

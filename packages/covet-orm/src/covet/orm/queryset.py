@@ -253,6 +253,10 @@ class QuerySet(Generic[T]):
 
     def _row_converter(self, dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
         """A function turning one raw row into what this QuerySet yields."""
+        if self.row_kind == "model":  # the usual case: ask nothing of the other kinds
+            from covet.orm.loading import instance_loader
+
+            return instance_loader(self.model, self.query, dialect)
         items = self.query.select_items()
         names = [name for name, _ in items]
         converters = [expression.convert for _, expression in items]
@@ -264,31 +268,12 @@ class QuerySet(Generic[T]):
             return lambda row: dict(zip(names, values(row), strict=True))
         if self.row_kind == "tuple":
             return lambda row: tuple(values(row))
-        if self.row_kind == "flat":
-            return lambda row: converters[0](row[0], dialect)
-        fields = self.model._meta.fields
-        end = len(fields) + len(self.query.annotations)
-        annotation_items = items[len(fields) : end]
-        selections = self.query.related_selections
-
-        def instance(row: Sequence[Any]) -> Model:
-            obj = self.model.from_db(fields, row[: len(fields)], dialect)
-            for (name, expression), value in zip(
-                annotation_items, row[len(fields) : end], strict=True
-            ):
-                setattr(obj, name, expression.convert(value, dialect))
-            if selections:
-                from covet.orm.loading import attach_selected
-
-                attach_selected(obj, selections, row[end:], dialect)
-            return obj
-
-        return instance
+        return lambda row: converters[0](row[0], dialect)  # "flat"
 
     async def get(self, *conditions: Q, **lookups: Any) -> T:
         """The one row matching: else ``Model.DoesNotExist`` / ``Model.MultipleObjectsReturned``."""
         queryset = self.filter(*conditions, **lookups) if conditions or lookups else self
-        rows = await queryset[:MAX_GET_RESULTS].all()
+        rows = await queryset[:MAX_GET_RESULTS]  # awaited as it is: no copy by .all()
         if len(rows) == 1:
             return rows[0]
         name = self.model.__name__
