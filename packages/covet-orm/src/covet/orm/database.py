@@ -36,7 +36,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager, nullcontext
 from types import TracebackType
 
 from covet.orm import events
@@ -209,12 +209,16 @@ class Database:
         async with self.backend.connection() as connection:
             yield connection
 
-    @asynccontextmanager
-    async def _observed(self, sql: str, param_count: int) -> AsyncIterator[None]:
+    def _observed(self, sql: str, param_count: int) -> AbstractAsyncContextManager[None]:
         """Tell the query listeners (covet.orm.events) about the statement, if there are any."""
         if not events.has_listeners():
-            yield
-            return
+            # Nobody listens (the usual case): a shared do-nothing context, instead of
+            # starting a generator and timing a statement that nobody will hear about.
+            return _UNOBSERVED
+        return self._observing(sql, param_count)
+
+    @asynccontextmanager
+    async def _observing(self, sql: str, param_count: int) -> AsyncIterator[None]:
         await events.emit_start(events.QueryStart(sql, param_count, self.alias, self.vendor))
         started = time.perf_counter()
         error: BaseException | None = None
@@ -232,6 +236,9 @@ class Database:
                 events.QueryEvent(sql, param_count, duration, self.alias, self.vendor, error)
             )
 
+
+#: ``Database._observed`` when no query listener is registered (reusable: it holds no state).
+_UNOBSERVED: AbstractAsyncContextManager[None] = nullcontext()
 
 # --- the registry of named databases ----------------------------------------
 
