@@ -41,7 +41,8 @@ class RawDriverPeer(OrmPeer):
         self.vendor = target.vendor
         if target.vendor == "sqlite":
             self._sqlite = await aiosqlite.connect(target.path, isolation_level=None)
-            await self._sqlite.execute("PRAGMA journal_mode = WAL")
+            # run() closes the cursor: an open PRAGMA statement would lock out other peers.
+            await self.run("PRAGMA journal_mode = WAL")
         else:
             import psycopg
 

@@ -149,7 +149,7 @@ def instance_loader(
     attach = selected_loader(query.related_selections, first_annotation + len(annotations), dialect)
 
     def instance(row: Sequence[Any]) -> Model:
-        obj = load(row)
+        obj: Model = load(row)
         for index, (name, expression) in enumerate(annotations, first_annotation):
             setattr(obj, name, expression.convert(row[index], dialect))
         attach(obj, row)
