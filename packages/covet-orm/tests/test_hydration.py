@@ -146,6 +146,23 @@ def test_the_loader_is_a_dict_display_with_conversions_only_where_needed() -> No
     assert "'seen': from_db_7(values[11], dialect)" in shifted
 
 
+def test_a_select_related_loader_builds_the_related_instance_in_the_same_display() -> None:
+    dialect = SQLiteDialect()
+    meta = Record._meta
+    fields = [meta.get_field("id"), meta.get_field("title"), meta.get_field("writer")]
+    writer = row_loader(Writer, Writer._meta.fields, dialect, 3)
+    related = [("writer", 3, writer)]
+    source = loader_source(fields, dialect, 0, related)
+    cache = "'_related_cache': {'writer': None if values[3] is None else related_0(values)}"
+    assert cache in source
+    record = row_loader(Record, fields, dialect, 0, related)((1, "t", 5, 5, "W", None))
+    assert record.writer.name == "W"
+    assert record.writer.publisher is None  # its key is NULL: nothing to load
+    alone = row_loader(Record, fields, dialect, 0, related)((2, "u", None, None, None, None))
+    assert alone.writer is None
+    assert related_cache(alone) == {"writer": None}
+
+
 def test_loaders_are_made_once_per_model_columns_and_dialect() -> None:
     dialect = SQLiteDialect()
     fields = Publisher._meta.fields

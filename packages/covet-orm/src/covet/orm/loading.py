@@ -1,9 +1,9 @@
 """Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
 
 ``select_related("author__profile")`` adds JOINs and columns to the one SELECT
-(``query.py``); :func:`instance_loader` cuts each row into the instances and hangs each on
-its parent. ``prefetch_related`` runs one more query per level instead, for relations of
-any kind:
+(``query.py``); :func:`instance_loader` makes the function that cuts each row into the
+instances and hangs each on its parent (``hydration.py`` writes it). ``prefetch_related``
+runs one more query per level instead, for relations of any kind:
 
 ``Post.objects.prefetch_related("tags", "comments__author")`` runs, after the posts' own
 SELECT:
@@ -40,12 +40,7 @@ if TYPE_CHECKING:
     from covet.orm.dialects import Dialect
     from covet.orm.models import Model
 
-__all__ = [
-    "check_prefetch_path",
-    "instance_loader",
-    "prefetch_related_objects",
-    "selected_loader",
-]
+__all__ = ["check_prefetch_path", "instance_loader", "prefetch_related_objects"]
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
@@ -138,56 +133,49 @@ def instance_loader(
     """The function turning one row of ``query`` into a ``model`` instance.
 
     The row holds the model's columns, then each annotation, then the columns of each
-    ``select_related`` model, in the order ``Query.select_items()`` lists them.
+    ``select_related`` model, in the order ``Query.select_items()`` lists them. The
+    selected instances are built by the same loader (``hydration.py``), each hung on its
+    parent, so a row costs one call per instance and nothing more.
     """
     fields = model._meta.fields
-    load = row_loader(model, fields, dialect)
     annotations = list(query.annotations.items())
-    if not annotations and not query.related_selections:
-        return load  # the common case: no per-row work besides the instance itself
+    # Where each selected model's columns start: after the model's own and the annotations.
+    starts: dict[tuple[str, ...], int] = {}
+    start = len(fields) + len(annotations)
+    for selection in query.related_selections:
+        starts[selection.path] = start
+        start += len(selection.model._meta.fields)
+    load = _tree_loader(model, 0, (), query.related_selections, starts, dialect)
+    if not annotations:
+        return load  # the common case: no per-row work besides the instances themselves
     first_annotation = len(fields)
-    attach = selected_loader(query.related_selections, first_annotation + len(annotations), dialect)
 
     def instance(row: Sequence[Any]) -> Model:
         obj: Model = load(row)
         for index, (name, expression) in enumerate(annotations, first_annotation):
             setattr(obj, name, expression.convert(row[index], dialect))
-        attach(obj, row)
         return obj
 
     return instance
 
 
-def selected_loader(
-    selections: Sequence[RelatedSelection], start: int, dialect: Dialect
-) -> Callable[[Model, Sequence[Any]], None]:
-    """The function that builds each ``select_related`` instance of a row, from ``start`` on.
-
-    Each related model's columns follow the previous one's. Where its columns are, where
-    its key is, and which instance it hangs on are the same for every row: they are worked
-    out here, once, rather than for each row (and its loader reads its columns in place).
-    """
-    steps = []
-    # Each selection's parent is the root (0) or an earlier selection: its position in
-    # ``loaded`` below, found once here instead of a dict lookup of its path per row.
-    positions: dict[tuple[str, ...], int] = {(): 0}
-    for number, selection in enumerate(selections, 1):
-        meta = selection.model._meta
-        key_index = start + meta.fields.index(meta.pk)
-        load = row_loader(selection.model, meta.fields, dialect, start)
-        parent = positions.get(selection.path[:-1])
-        steps.append((parent, selection.path[-1], key_index, load))
-        positions[selection.path] = number
-        start += len(meta.fields)
-
-    def attach(obj: Model, row: Sequence[Any]) -> None:
-        loaded: list[Model | None] = [obj]
-        for parent, name, key_index, load in steps:
-            # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
-            related = None if row[key_index] is None else load(row)
-            loaded.append(related)
-            owner = None if parent is None else loaded[parent]
-            if owner is not None:
-                related_cache(owner)[name] = related
-
-    return attach
+def _tree_loader(
+    model: type[Model],
+    start: int,
+    path: tuple[str, ...],
+    selections: Sequence[RelatedSelection],
+    starts: dict[tuple[str, ...], int],
+    dialect: Dialect,
+) -> Callable[[Sequence[Any]], Any]:
+    """The loader of the instance at ``path`` (``()``: the row's model) and its selections."""
+    related = []
+    for selection in selections:
+        if selection.path[:-1] == path:  # selected through this instance: build it here
+            meta = selection.model._meta
+            child_start = starts[selection.path]
+            key_index = child_start + meta.fields.index(meta.pk)
+            child = _tree_loader(
+                selection.model, child_start, selection.path, selections, starts, dialect
+            )
+            related.append((selection.path[-1], key_index, child))
+    return row_loader(model, model._meta.fields, dialect, start, related)
