@@ -11,6 +11,7 @@ for the UPDATE.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ from tortoise.transactions import in_transaction
 from benchmarks.orm_peers.base import NewAuthor, OrmPeer, Target
 
 __all__ = ["Author", "Book", "TortoisePeer"]
+
+# Tortoise reports its start and shutdown at INFO; the benchmark's output needs neither.
+logging.getLogger("tortoise").setLevel(logging.WARNING)
 
 
 class Author(Model):
