@@ -3,8 +3,9 @@
 As its documentation does it: ``create_async_engine`` (``sqlite+aiosqlite``,
 ``postgresql+psycopg``), ``async_sessionmaker(expire_on_commit=False)``, one session per
 unit of work (a request, in an application), ``select()`` for reads, ``joinedload`` for the
-JOIN, ``add_all`` for the insert (the unit of work reads the new keys back, as CovetPy's
-``bulk_create`` does) and an ORM-enabled ``update()`` for the UPDATE.
+JOIN, an ORM bulk ``insert()`` with a list of dicts for the insert (no objects are made and
+no keys are read back, where CovetPy's ``bulk_create`` validates each instance and reads its
+key back) and an ORM-enabled ``update()`` for the UPDATE.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy import ForeignKey, String, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, joinedload, mapped_column, relationship
 
@@ -77,8 +78,12 @@ class SQLAlchemyPeer(OrmPeer):
             return (await session.scalars(query)).all()
 
     async def bulk_insert(self, rows: Sequence[NewAuthor]) -> None:
+        # SQLAlchemy's bulk path ("ORM Bulk INSERT Statements"): a list of dicts, one
+        # executemany. session.add_all() of 1,000 objects, the unit-of-work path, took about
+        # 30 times longer on aiosqlite and 3 times longer on psycopg in this suite.
+        values = [{"name": name, "email": email, "age": age} for name, email, age in rows]
         async with self.session() as session, session.begin():
-            session.add_all([Author(name=name, email=email, age=age) for name, email, age in rows])
+            await session.execute(insert(Author), values)
 
     async def update_rows(self, last_id: int) -> int:
         statement = update(Book).where(Book.id <= last_id).values(pages=Book.pages + 1)
