@@ -166,6 +166,7 @@ def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> N
         PACKAGES / "covet-router",
         PACKAGES / "covet-asgi",
         PACKAGES / "covet-orm",
+        PACKAGES / "covet-migrations",
         PACKAGES / "covetpy",
     )
 
@@ -195,3 +196,61 @@ def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> N
     assert help_result.stderr == ""
     assert "    routes " in help_result.stdout
     assert "    run " in help_result.stdout
+    # ... and from covet-migrations, through the same entry-point group.
+    assert "    migrations " in help_result.stdout
+    assert "    db " in help_result.stdout
+
+
+SHOP_MODELS = """\
+from covet.orm import CharField, Model
+
+
+class Author(Model):
+    __tablename__ = "author"
+    name = CharField(max_length=100)
+"""
+
+
+LIST_DISTRIBUTIONS = """\
+import importlib.metadata, json
+print(json.dumps([d.metadata["Name"] for d in importlib.metadata.distributions()]))
+"""
+
+
+def test_migrations_work_with_only_covet_orm_and_covet_migrations(tmp_path: Path) -> None:
+    venv_dir = tmp_path / "venv"
+    python = make_venv(venv_dir)
+    pip_install(python, PACKAGES / "covet-orm", PACKAGES / "covet-migrations")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "shop_models.py").write_text(SHOP_MODELS)
+    database = ["--database", f"sqlite:///{project / 'shop.sqlite3'}"]
+
+    def covet_migrations(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(python), "-m", "covet.migrations", *argv],
+            capture_output=True,
+            text=True,
+            timeout=RUN_TIMEOUT,
+            cwd=project,
+            check=False,
+        )
+
+    made = covet_migrations("make", "--models", "shop_models")
+    assert (made.returncode, made.stdout) == (0, "Wrote migrations/0001_initial.py\n"), made.stderr
+    applied = covet_migrations("apply", *database)
+    assert (applied.returncode, applied.stdout) == (0, "Applied 0001_initial\n"), applied.stderr
+    checked = covet_migrations("check", "--models", "shop_models", *database)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    backup = project / "shop.tar"
+    backed_up = covet_migrations("db", "backup", *database, "--output", str(backup))
+    assert backed_up.returncode == 0, backed_up.stderr
+    inspected = covet_migrations("db", "inspect", str(backup))
+    assert inspected.returncode == 0, inspected.stderr
+    assert "0001_initial" in inspected.stdout  # the schema version the backup records
+
+    listed = run_in(python, LIST_DISTRIBUTIONS, tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    installed = {name.lower() for name in json.loads(listed.stdout)}
+    assert {"covet-orm", "covet-migrations"} <= installed
+    assert not installed & {"covetpy", "covet-asgi", "covet-router"}

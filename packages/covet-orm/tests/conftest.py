@@ -21,7 +21,6 @@ reason (and the root conftest turns any skip into a failure when CI=true).
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -29,6 +28,7 @@ import pytest
 
 from covet.orm import database as database_module
 from covet.orm.database import Database, configure
+from covet.orm.testing import create_test_database, drop_all_tables, drop_test_database
 from covet.orm.urls import DatabaseURL, parse_database_url
 
 SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
@@ -64,61 +64,12 @@ class ServerDatabases:
         admin_url = os.environ.get(variable)
         if not admin_url:
             raise RuntimeError(f"{variable} is not set")
-        admin = parse_database_url(admin_url)
-        name = f"covet_test_{secrets.token_hex(4)}"
-        if vendor == "postgresql":
-            _admin_postgres(admin, f'CREATE DATABASE "{name}"')
-        else:
-            _admin_mysql(admin, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-        return admin.with_database(name)
+        return create_test_database(admin_url)
 
     def drop_all(self) -> None:
         for vendor, url in self.urls.items():
-            if vendor == "postgresql":
-                _admin_postgres(
-                    url.with_database(_admin_db(vendor)),
-                    f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)',
-                )
-            else:
-                _admin_mysql(url, f"DROP DATABASE IF EXISTS `{url.database}`")
+            drop_test_database(url, admin_url=os.environ[SERVER_VARIABLES[vendor]])
         self.urls.clear()
-
-
-def _admin_db(vendor: str) -> str:
-    admin = parse_database_url(os.environ[SERVER_VARIABLES[vendor]])
-    return str(admin.database)
-
-
-def _admin_postgres(url: DatabaseURL, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.user,
-        password=url.password,
-        dbname=url.database,
-        autocommit=True,
-        connect_timeout=5,
-    ) as connection:
-        connection.execute(sql.encode())
-
-
-def _admin_mysql(url: DatabaseURL, sql: str) -> None:
-    import pymysql
-
-    connection = pymysql.connect(
-        host=url.host,
-        port=url.port or 3306,
-        user=url.user or "root",
-        password=url.password or "",
-        connect_timeout=5,
-    )
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="session")
@@ -154,31 +105,11 @@ async def database(database_url: DatabaseURL) -> AsyncIterator[Database]:
         yield db
     finally:
         created = [d for d in database_module.databases().values() if d not in saved.values()]
-        await _drop_tables(db)
+        await drop_all_tables(db)
         for other in created:
             await other.disconnect()
         database_module._databases.clear()
         database_module._databases.update(saved)
-
-
-async def _drop_tables(db: Database) -> None:
-    """Remove whatever the test created, so the next test starts empty."""
-    await db.connect()  # a test may have disconnected it
-    if db.vendor == "postgresql":
-        await db.execute("DROP SCHEMA public CASCADE")
-        await db.execute("CREATE SCHEMA public")
-    elif db.vendor == "mysql":
-        # One connection for all of it (atomic() binds one): the SET is per session.
-        async with db.atomic():
-            rows = await db.fetch_all(
-                "SELECT table_name, table_type FROM information_schema.tables"
-                " WHERE table_schema = DATABASE()"
-            )
-            await db.execute("SET FOREIGN_KEY_CHECKS = 0")
-            for name, kind in rows:
-                await db.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} `{name}`")
-            await db.execute("SET FOREIGN_KEY_CHECKS = 1")
-    await db.disconnect()
 
 
 @pytest.fixture

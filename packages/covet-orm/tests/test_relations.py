@@ -12,7 +12,6 @@ import pytest
 from covet.orm import (
     CASCADE,
     PROTECT,
-    RESTRICT,
     SET_NULL,
     CharField,
     Count,
@@ -28,11 +27,10 @@ from covet.orm import (
     OrmError,
     ProtectedError,
     RelatedRef,
-    RestrictedError,
     TextField,
     create_tables,
 )
-from covet.orm.dialects import SQLiteDialect
+from covet.orm.dialects import PostgreSQLDialect, SQLiteDialect
 from covet.orm.events import capture_queries
 from covet.orm.tracking import (
     NPlusOneWarning,
@@ -204,6 +202,46 @@ async def test_lookups_follow_relations_in_both_directions(blog: dict[str, Any])
     assert await Comment.objects.count() == 1
 
 
+async def test_distinct_ordered_by_a_column_it_does_not_select(blog: dict[str, Any]) -> None:
+    await blog["p3"].tags.add(blog["python"])
+    tagged = Post.objects.filter(tags__name__in=["python", "sql"])
+    assert await tagged.count() == 4  # the post with two tags comes twice
+    ordered = tagged.distinct().order_by("-author__name", "title")
+    posts = await ordered
+    assert [p.title for p in posts] == ["Cooking", "An ORM in an evening", "Joins"]
+    plain = {p.pk: vars(p) for p in await Post.objects.all()}
+    assert [vars(p) for p in posts] == [plain[p.pk] for p in posts]  # the same objects
+    assert await ordered.count() == 3
+    assert await ordered.values_list("title", flat=True) == [p.title for p in posts]
+    assert await ordered.values("title") == [{"title": p.title} for p in posts]
+    selected = await ordered.select_related("author")
+    assert [p.author.name for p in selected] == ["Bob", "Ann", "Ann"]
+    async for post in ordered:
+        assert post.title == "Cooking"
+        break
+    # Ordering by an annotation it selects anyway adds nothing.
+    busiest = await Author.objects.annotate(n=Count("posts")).distinct().order_by("-n")
+    assert [(a.name, a.n) for a in busiest] == [("Ann", 2), ("Bob", 1)]
+
+
+def test_distinct_selects_the_ordering_columns_after_the_model_columns() -> None:
+    sql, _ = (
+        Post.objects.filter(tags__name="sql")
+        .distinct()
+        .order_by("-author__name", "title")
+        .sql(PostgreSQLDialect())
+    )
+    assert sql.startswith(
+        'SELECT DISTINCT "blog_post"."id", "blog_post"."author_id", "blog_post"."title", '
+        '"t3"."name" FROM "blog_post"'
+    )
+    assert sql.endswith('ORDER BY "t3"."name" DESC, "blog_post"."title" ASC')
+    plain, _ = Post.objects.order_by("-author__name").sql(PostgreSQLDialect())
+    assert plain.startswith(
+        'SELECT "blog_post"."id", "blog_post"."author_id", "blog_post"."title" FROM'
+    )
+
+
 def test_relation_lookups_compile_to_left_joins_and_check_names() -> None:
     sql, params = Post.objects.filter(author__name="Ann").sql(SQLiteDialect())
     assert sql == (
@@ -228,14 +266,20 @@ def test_relation_lookups_compile_to_left_joins_and_check_names() -> None:
 # --- loading: select_related, prefetch_related ---------------------------------------------
 
 
-async def test_select_related_loads_in_one_query_with_nested_paths(blog: dict[str, Any]) -> None:
+@pytest.mark.parametrize("extra_posts", [0, 6])
+async def test_select_related_loads_in_one_query_with_nested_paths(
+    blog: dict[str, Any], extra_posts: int
+) -> None:
+    for index in range(extra_posts):
+        await Post.objects.create(author=blog["bob"], title=f"extra {index}")
     with capture_queries() as queries:
         posts = await Post.objects.select_related("author", "author__profile").order_by("id")
-        assert [(p.title, p.author.name) for p in posts] == [
+        assert [(p.title, p.author.name) for p in posts[:3]] == [
             ("An ORM in an evening", "Ann"),
             ("Joins", "Ann"),
             ("Cooking", "Bob"),
         ]
+        assert [p.author.name for p in posts[3:]] == ["Bob"] * extra_posts
         assert posts[0].author.profile.bio == "writes about ORMs"
         assert posts[2].author.profile is None  # Bob has no profile: loaded, and None
     assert len(queries) == 1
@@ -278,6 +322,46 @@ async def test_prefetch_related_is_one_query_per_level(
     with capture_queries() as queries:
         assert [t.name for t in await posts[0].tags.filter(name="sql")] == ["sql"]
     assert len(queries) == 1
+
+
+async def test_async_for_prefetches_once_per_chunk(blog: dict[str, Any]) -> None:
+    for index in range(2):
+        post = await Post.objects.create(author=blog["bob"], title=f"extra {index}")
+        await post.tags.add(blog["sql"])
+    loaded = Post.objects.prefetch_related("tags", "comments__author").order_by("id")
+    expected = [
+        (
+            p.title,
+            [t.name for t in await p.tags.all()],
+            [c.author.name for c in await p.comments.all()],
+        )
+        for p in await loaded
+    ]
+
+    async def summary(rows: Any) -> list[Any]:
+        return [
+            (
+                p.title,
+                [t.name async for t in p.tags.all()],  # prefetched: no query either way
+                [c.author.name for c in await p.comments.all()],
+            )
+            async for p in rows
+        ]
+
+    with capture_queries() as queries:
+        assert await summary(loaded) == expected  # one chunk: 1 + 3 queries
+    assert len(queries) == 1 + 3
+    with capture_queries() as queries:
+        assert await summary(loaded.iterator(chunk_size=2)) == expected
+    # Five posts: chunks of 2, 2 and 1; the last one has no comments, so no authors to load.
+    assert len(queries) == 1 + 3 + 3 + 2
+    with capture_queries() as queries:
+        assert await summary(loaded.iterator(chunk_size=5)) == expected
+    assert len(queries) == 1 + 3  # one full chunk, nothing left over
+    titles = [title async for title in loaded.values_list("title", flat=True)]
+    assert titles == [title for title, _, _ in expected]  # values: nothing to prefetch
+    with pytest.raises(ValueError, match="chunk_size must be at least 1, not 0"):
+        loaded.iterator(chunk_size=0)
 
 
 async def test_prefetch_of_single_relations_and_the_reverse_side(blog: dict[str, Any]) -> None:
@@ -353,6 +437,52 @@ async def test_many_to_many_manager(blog: dict[str, Any]) -> None:
     assert await p2.tags.all() == []
 
 
+async def test_a_pair_is_linked_once_and_the_database_refuses_a_second_row(
+    blog: dict[str, Any],
+) -> None:
+    from covet.orm import get_database
+
+    p1, python, sql = blog["p1"], blog["python"], blog["sql"]
+    links = Post.tags.through
+    assert links is not None
+    with capture_queries() as queries:
+        await p1.tags.add(python, sql)  # both linked already: nothing to write
+    assert [q.sql.split()[0] for q in queries] == ["SELECT"]
+    assert await links.objects.filter(post=p1).count() == 2
+    db = get_database()
+    ph = "?" if db.paramstyle == "qmark" else "%s"
+    quote = "`" if db.vendor == "mysql" else '"'
+    with pytest.raises(IntegrityError):
+        await db.execute(
+            f"INSERT INTO {quote}blog_post_tags{quote} ({quote}post_id{quote}, "
+            f"{quote}tag_id{quote}) VALUES ({ph}, {ph})",
+            [p1.pk, python.pk],
+        )
+    assert await links.objects.filter(post=p1).count() == 2
+    await p1.tags.set([python, sql])  # nothing to change: no error either
+    assert sorted(t.name for t in await p1.tags.all()) == ["python", "sql"]
+
+
+def test_the_automatic_through_table_has_a_unique_pair() -> None:
+    from covet.orm.dialects import MySQLDialect
+    from covet.orm.schema import create_table_sql
+
+    links = Post.tags.through
+    assert links is not None
+    assert links._meta.unique_together == [("post", "tag")]
+    for dialect, unique in (
+        (SQLiteDialect(), 'UNIQUE ("post_id", "tag_id")'),
+        (PostgreSQLDialect(), 'UNIQUE ("post_id", "tag_id")'),
+        (MySQLDialect(), "UNIQUE (`post_id`, `tag_id`)"),
+    ):
+        assert unique in create_table_sql(links, dialect)[0]
+    with pytest.raises(FieldError, match="Pair has no field 'b'; choices are: pk, id, a"):
+
+        class Pair(Model):
+            __unique_together__ = (("a", "b"),)
+            a = IntegerField()
+
+
 async def test_many_to_many_through_a_declared_model(database: Database) -> None:
     await create_tables(database, Student, Course, Enrollment)
     ada = await Student.objects.create(name="Ada")
@@ -363,97 +493,56 @@ async def test_many_to_many_through_a_declared_model(database: Database) -> None
     assert [s.name for s in await logic.students.filter(enrollments__grade=5)] == ["Alan"]
     assert [c.title for c in await ada.courses.all()] == ["Logic"]
     assert await Student.objects.filter(courses__title="Logic").count() == 2
+    # remove, set and clear change the declared through model's rows, from either side.
+    math = await Course.objects.create(title="Math")
+    await ada.courses.add(math)
+    await logic.students.remove(ada)
+    assert [e.student_id for e in await Enrollment.objects.filter(course=logic)] == [alan.pk]
+    assert (await Enrollment.objects.get(course=logic)).grade == 5  # the kept row is untouched
+    await logic.students.set([ada])
+    assert [s.name for s in await logic.students.all()] == ["Ada"]
+    assert sorted(c.title for c in await ada.courses.all()) == ["Logic", "Math"]
+    await ada.courses.clear()
+    assert await Enrollment.objects.count() == 0
 
 
-# --- on_delete: the same result on every backend -----------------------------------------
+# --- on_delete on the blog (every rule on its own: test_deletion.py) -------------------
 
 
-class Shelf(Model):
-    __tablename__ = "lib_shelf"
-    name = CharField(max_length=30)
+async def blog_rows() -> dict[str, list[Any]]:
+    """Every row of the blog's tables, the through table included, as plain values."""
+    links = Post.tags.through
+    assert links is not None
+    return {
+        model.__name__: await model.objects.order_by("pk").values_list() for model in (*BLOG, links)
+    }
 
 
-class Editor(Model):
-    __tablename__ = "lib_editor"
-    name = CharField(max_length=30)
-
-
-class Book(Model):
-    __tablename__ = "lib_book"
-    title = CharField(max_length=30)
-    shelf = ForeignKey(Shelf, on_delete=CASCADE, related_name="books")
-    editor = ForeignKey(Editor, on_delete=SET_NULL, null=True, related_name="edited")
-    reviewer = ForeignKey(Editor, on_delete=RESTRICT, null=True, related_name="reviewed")
-
-
-class Loan(Model):
-    __tablename__ = "lib_loan"
-    book = ForeignKey(Book, on_delete=PROTECT, related_name="loans")
-
-
-@pytest.fixture
-async def library(database: Database) -> dict[str, Any]:
-    await create_tables(database, Shelf, Editor, Book, Loan)
-    shelf = await Shelf.objects.create(name="A")
-    eve = await Editor.objects.create(name="Eve")
-    rex = await Editor.objects.create(name="Rex")
-    lent = await Book.objects.create(title="Lent", shelf=shelf, editor=eve, reviewer=rex)
-    free = await Book.objects.create(title="Free", shelf=shelf, editor=eve)
-    loan = await Loan.objects.create(book=lent)
-    return {"shelf": shelf, "eve": eve, "rex": rex, "lent": lent, "free": free, "loan": loan}
-
-
-async def counts() -> tuple[int, int, int, int]:
-    return (
-        await Shelf.objects.count(),
-        await Editor.objects.count(),
-        await Book.objects.count(),
-        await Loan.objects.count(),
-    )
-
-
-async def test_on_delete_cascade_and_set_null(blog: dict[str, Any], library: Any) -> None:
-    await library["loan"].delete()
-    await library["eve"].delete()
-    assert await Book.objects.filter(editor__isnull=True).count() == 2  # SET_NULL
-    await Book.objects.filter(title="Lent").update(reviewer=None)
-    await library["shelf"].delete()
-    assert await counts() == (0, 1, 0, 0)  # CASCADE took both books
-    # The blog: deleting a post takes its comments and its tag links with it.
+async def test_the_blog_deletes_by_its_rules(blog: dict[str, Any]) -> None:
+    before = await blog_rows()
+    # Ann wrote comments, and Comment.author is PROTECT: refused, every row stays.
+    with pytest.raises(ProtectedError) as refused:
+        await blog["ann"].delete()
+    message = str(refused.value)
+    assert message.startswith(f"cannot delete Author (pk {blog['ann'].pk}): Comment.author has")
+    assert "on_delete=PROTECT" in message
+    assert "Nothing was deleted" in message
+    assert sorted(c.body for c in refused.value.objects) == ["thanks", "yum"]
+    with pytest.raises(ProtectedError):
+        await Author.objects.filter(name__in=["Ann", "Bob"]).delete()
+    assert await blog_rows() == before
+    # Cy wrote no comment: his profile, his post, its tag link and its comments go with him.
+    cy = await Author.objects.create(name="Cy")
+    await Profile.objects.create(author=cy, bio="new")
+    post = await Post.objects.create(author=cy, title="Gone soon")
+    await post.tags.add(blog["sql"])
+    await Comment.objects.create(post=post, author=blog["bob"], body="bye")
+    await cy.delete()
+    assert await blog_rows() == before
+    # Deleting a post takes its comments and its tag links with it.
     await blog["p1"].delete()
     assert await Comment.objects.count() == 1
     assert [t.name for t in await Tag.objects.filter(posts__isnull=False).distinct()] == ["sql"]
-
-
-async def test_protect_and_restrict_refuse_and_leave_every_row(library: dict[str, Any]) -> None:
-    before = await counts()
-    with pytest.raises(ProtectedError) as protected:
-        await library["lent"].delete()
-    assert "cannot delete Book" in str(protected.value)
-    assert "Loan.book has on_delete=PROTECT" in str(protected.value)
-    assert protected.value.objects == [library["loan"]]
-    # Through a CASCADE: the shelf's books would go, and one of them is on loan.
-    with pytest.raises(ProtectedError, match=r"Loan\.book has on_delete=PROTECT"):
-        await library["shelf"].delete()
-    with pytest.raises(
-        RestrictedError, match=r"Book\.reviewer has on_delete=RESTRICT"
-    ) as restricted:
-        await Editor.objects.filter(name="Rex").delete()
-    assert [b.title for b in restricted.value.objects] == ["Lent"]
-    assert await counts() == before
-    assert library["lent"].pk is not None
-    await library["free"].delete()  # nothing points at it: deleted
-    assert await Book.objects.count() == 1
-
-
-async def test_the_database_enforces_protect_too(library: dict[str, Any]) -> None:
-    from covet.orm import get_database
-
-    db = get_database()
-    table = "`lib_book`" if db.vendor == "mysql" else '"lib_book"'
-    with pytest.raises(IntegrityError):
-        await db.execute(f"DELETE FROM {table}")
-    assert await Book.objects.count() == 2
 
 
 # --- the N+1 guard and explain() ----------------------------------------------------------
@@ -491,6 +580,7 @@ async def fetch_each_author(threshold: int) -> QueryTracker:
     with track_queries(threshold=threshold) as tracker:
         for post in await Post.objects.all():
             await post.author.fetch()
+            assert post.author.name in ("Ann", "Bob")  # loaded now: no query
     return tracker
 
 

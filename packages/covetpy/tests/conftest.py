@@ -1,4 +1,4 @@
-"""Fixtures for tests that start real processes: free ports, servers, throwaway modules."""
+"""Fixtures for tests that start real processes: free ports, servers, `covet run`, modules."""
 
 from __future__ import annotations
 
@@ -13,10 +13,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 STARTUP_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 10.0
+# How long a server may take to show a change: workers started, or an edit reloaded.
+CHANGE_TIMEOUT = 30.0
+
+# A bare ASGI app answering every request with ``{body}``: `covet run` serves any ASGI app,
+# so the tests of the command need nothing more. (Doubled braces are literal ones.)
+SERVED_APP = """\
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return  # no startup or shutdown work
+    await send({{"type": "http.response.start", "status": 200,
+                 "headers": [(b"content-type", b"text/plain")]}})
+    await send({{"type": "http.response.body", "body": b"{body}"}})
+"""
 
 
 @dataclass
@@ -33,6 +47,48 @@ class Server:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, count: int) -> None:
+        """Wait until the log holds ``text`` ``count`` times, e.g. once per worker process."""
+        deadline = time.monotonic() + CHANGE_TIMEOUT
+        while self.log().count(text) < count:
+            assert time.monotonic() < deadline, self.log()
+            time.sleep(0.2)
+
+
+@dataclass
+class CovetRun:
+    """A ``covet run served:app`` process, serving :data:`SERVED_APP` from ``module``."""
+
+    server: Server
+    module: Path
+
+    def get(self, path: str = "/") -> httpx.Response:
+        """GET ``path`` from the server."""
+        return httpx.get(self.server.base_url + path, timeout=10)
+
+    def edit_until_served(self, body: str, every: float) -> str:
+        """Make the module answer ``body`` and wait for the reloader; returns the last body.
+
+        A reloader starts watching a moment after the server first answers, and may compare
+        modification times only now and then, so one edit can go unseen: the edit is repeated
+        every ``every`` seconds until ``body`` is served or :data:`CHANGE_TIMEOUT` runs out.
+        """
+        deadline = time.monotonic() + CHANGE_TIMEOUT
+        next_edit = 0.0
+        served = ""
+        while time.monotonic() < deadline:
+            if time.monotonic() >= next_edit:
+                self.module.write_text(SERVED_APP.format(body=body))
+                next_edit = time.monotonic() + every
+            try:
+                served = self.get().text
+            except httpx.TransportError:
+                served = ""  # the server is between the old and the new process
+            if served == body:
+                break
+            time.sleep(0.2)
+        return served
 
 
 StartServer = Callable[[list[str], Path, int], Server]
@@ -95,6 +151,27 @@ def start_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartServ
     yield start
     for process in started:
         _stop(process)
+
+
+@pytest.fixture
+def covet_run(tmp_path: Path, free_port: int, start_server: StartServer) -> Callable[..., CovetRun]:
+    """Start ``covet run served:app --port <free port> *options`` over :data:`SERVED_APP`.
+
+    ``served.py`` answers ``body``. It is written to ``tmp_path``, the server's working
+    directory, or with ``app_dir=`` to that directory, which is then passed as ``--app-dir``.
+    """
+
+    def start(*options: str, body: str, app_dir: Path | None = None) -> CovetRun:
+        module = (app_dir or tmp_path) / "served.py"
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(SERVED_APP.format(body=body))
+        command = [sys.executable, "-m", "covet.cli", "run", "served:app"]
+        command += ["--port", str(free_port), *options]
+        if app_dir is not None:
+            command += ["--app-dir", str(app_dir)]
+        return CovetRun(start_server(command, tmp_path, free_port), module)
+
+    return start
 
 
 @pytest.fixture

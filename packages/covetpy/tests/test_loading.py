@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from covet.cli.loading import AppLoadError, add_app_dir, load_app, split_import_string
+from covet.cli import build_parser, main
+from covet.cli.loading import (
+    AppLoadError,
+    add_app_arguments,
+    add_app_dir,
+    load_app,
+    split_import_string,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,3 +103,29 @@ def test_missing_attribute(
     name = app_module("class Holder:\n    pass\n")
     with pytest.raises(AppLoadError, match=f"module '{name}' has no attribute '{attribute}'"):
         load_app(f"{name}:{attribute}", app_dir=str(tmp_path))
+
+
+def test_add_app_arguments_declares_the_import_string_and_app_dir() -> None:
+    parser = argparse.ArgumentParser()
+    add_app_arguments(parser)
+    assert vars(parser.parse_args(["module:app"])) == {"app": "module:app", "app_dir": "."}
+    args = parser.parse_args(["--app-dir", "src", "module:app"])
+    assert (args.app, args.app_dir) == ("module:app", "src")
+    with pytest.raises(SystemExit):
+        parser.parse_args([])  # the app is required
+
+
+@pytest.mark.parametrize("command", ["run", "routes", "middleware"])
+def test_every_command_that_loads_an_app_takes_the_same_app_arguments(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = build_parser().parse_args([command, "module:app"])
+    assert (args.app, args.app_dir) == ("module:app", ".")
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal
+    assert "MODULE:ATTRIBUTE the app to load, e.g. examples.hello.app:app" in help_text
+    assert (
+        "--app-dir APP_DIR directory put first on sys.path to find the module (default: .)"
+        in help_text
+    )

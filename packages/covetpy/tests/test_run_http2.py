@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from covet.cli import build_parser, main
 from covet.cli.run import HTTP2_EXTRA_MISSING, hypercorn_config
 
-ASGI_APP = """\
-async def app(scope, receive, send):
-    if scope["type"] != "http":
-        return  # no startup or shutdown work
-    await send({{"type": "http.response.start", "status": 200,
-                 "headers": [(b"content-type", b"text/plain")]}})
-    await send({{"type": "http.response.body", "body": b"{body}"}})
-"""
-
-RELOAD_TIMEOUT = 30.0
-
-StartServer = Callable[..., Any]
+# The fixture of conftest.py: covet_run(*options, body=..., app_dir=None) -> CovetRun.
+CovetRunFixture = Callable[..., Any]
 
 
 def parse(*args: str) -> argparse.Namespace:
     return build_parser().parse_args(["run", "served:app", "--http2", *args])
-
-
-def covet_run(*args: str) -> list[str]:
-    return [sys.executable, "-m", "covet.cli", "run", *args]
 
 
 # --- the argument mapping
@@ -134,68 +118,26 @@ def test_a_certificate_without_its_key_or_a_key_without_its_certificate_is_refus
 # --- a real Hypercorn
 
 
-def test_covet_run_http2_serves_the_app_with_hypercorn(
-    tmp_path: Path, free_port: int, start_server: StartServer
-) -> None:
-    (tmp_path / "served.py").write_text(ASGI_APP.format(body="served by hypercorn"))
-    command = covet_run("served:app", "--http2", "--port", str(free_port))
-    server = start_server(command, tmp_path, free_port)
-    response = httpx.get(f"{server.base_url}/anything", timeout=10)
+def test_covet_run_http2_serves_the_app_with_hypercorn(covet_run: CovetRunFixture) -> None:
+    served = covet_run("--http2", body="served by hypercorn")
+    response = served.get("/anything")
     assert response.status_code == 200
     assert response.text == "served by hypercorn"
     # HTTP/1.1 from this client; Hypercorn names the protocol it served in its header.
     assert response.headers["server"] == "hypercorn-h11"
 
 
-def test_http2_workers_find_the_app_in_app_dir(
-    tmp_path: Path, free_port: int, start_server: StartServer
-) -> None:
-    app_dir = tmp_path / "elsewhere"
-    app_dir.mkdir()
-    (app_dir / "served.py").write_text(ASGI_APP.format(body="from app-dir"))
-    command = covet_run(
-        "served:app",
-        "--http2",
-        "--port",
-        str(free_port),
-        "--workers",
-        "2",
-        "--app-dir",
-        str(app_dir),
-    )
+def test_http2_workers_find_the_app_in_app_dir(tmp_path: Path, covet_run: CovetRunFixture) -> None:
     # The working directory does not hold served.py: each worker process, started by
     # Hypercorn with multiprocessing's spawn method, finds it through the sys.path it inherits.
-    server = start_server(command, tmp_path, free_port)
-    assert httpx.get(server.base_url, timeout=10).text == "from app-dir"
-    deadline = time.monotonic() + RELOAD_TIMEOUT
-    while server.log().count("Running on http://127.0.0.1") < 2:
-        assert time.monotonic() < deadline, server.log()
-        time.sleep(0.2)
+    app_dir = tmp_path / "elsewhere"
+    served = covet_run("--http2", "--workers", "2", body="from app-dir", app_dir=app_dir)
+    assert served.get().text == "from app-dir"
+    served.server.wait_for_log("Running on http://127.0.0.1", count=2)
 
 
-def test_http2_reload_serves_the_edited_module(
-    tmp_path: Path, free_port: int, start_server: StartServer
-) -> None:
-    module = tmp_path / "served.py"
-    module.write_text(ASGI_APP.format(body="version 1"))
-    command = covet_run("served:app", "--http2", "--port", str(free_port), "--reload")
-    server = start_server(command, tmp_path, free_port)
-    assert httpx.get(server.base_url, timeout=10).text == "version 1"
-
-    # Hypercorn compares modification times once a second; the edit is repeated until the
-    # new body is served, in case the first one fell before the watcher took its snapshot.
-    deadline = time.monotonic() + RELOAD_TIMEOUT
-    next_edit = 0.0
-    body = ""
-    while time.monotonic() < deadline:
-        if time.monotonic() >= next_edit:
-            module.write_text(ASGI_APP.format(body="version 2"))
-            next_edit = time.monotonic() + 1.5
-        try:
-            body = httpx.get(server.base_url, timeout=5).text
-        except httpx.TransportError:
-            body = ""  # the workers are being replaced
-        if body == "version 2":
-            break
-        time.sleep(0.2)
-    assert body == "version 2", server.log()
+def test_http2_reload_serves_the_edited_module(covet_run: CovetRunFixture) -> None:
+    served = covet_run("--http2", "--reload", body="version 1")
+    assert served.get().text == "version 1"
+    # Hypercorn compares modification times once a second: an edit every 1.5 s is seen.
+    assert served.edit_until_served("version 2", every=1.5) == "version 2", served.server.log()

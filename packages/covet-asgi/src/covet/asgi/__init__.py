@@ -1,8 +1,8 @@
 """covet.asgi: the CovetPy application and everything a request touches.
 
-Reading order: ``types`` -> ``datastructures`` -> ``requests`` ->
-``responses`` -> ``params`` -> ``handlers`` -> ``middleware`` -> ``lifespan``
--> ``app`` -> ``testing``. The package README walks through them.
+Reading order: ``types`` -> ``headers`` -> ``queryparams`` -> ``url`` -> ``state``
+-> ``requests`` -> ``responses`` -> ``params`` -> ``handlers`` -> ``middleware``
+-> ``lifespan`` -> ``app`` -> ``testing``. The package README walks through them.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from covet.asgi.__about__ import __version__
 from covet.asgi.app import CovetPy
 from covet.asgi.background import BackgroundTask, BackgroundTasks
-from covet.asgi.datastructures import URL, Address, Headers, MutableHeaders, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException, RequestValidationError
+from covet.asgi.headers import Headers, MutableHeaders
 from covet.asgi.middleware import Middleware
+from covet.asgi.queryparams import QueryParams
 from covet.asgi.requests import Request
 from covet.asgi.responses import (
     HTMLResponse,
@@ -26,7 +27,9 @@ from covet.asgi.responses import (
     StreamingResponse,
 )
 from covet.asgi.signature import Body, Depends, HandlerSignatureError, Header, Query
+from covet.asgi.state import State
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
+from covet.asgi.url import URL, Address
 
 if TYPE_CHECKING:
     # Type checkers see these as the plain imports they stand for; at run time they load

@@ -21,7 +21,6 @@ from collections.abc import Callable, Mapping, Sequence
 from types import EllipsisType
 from typing import Any, TypeVar
 
-from covet.asgi.datastructures import URL, State
 from covet.asgi.exceptions import HTTPException
 from covet.asgi.handlers import FROM_ANNOTATION, Handler
 from covet.asgi.lifespan import Lifespan, LifespanContext
@@ -31,7 +30,9 @@ from covet.asgi.middleware.exceptions import ExceptionHandler, ExceptionMiddlewa
 from covet.asgi.openapi import add_docs_routes
 from covet.asgi.requests import DEFAULT_MAX_BODY_SIZE
 from covet.asgi.responses import RedirectResponse
+from covet.asgi.state import State
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
+from covet.asgi.url import URL
 from covet.router import (
     MethodNotAllowed,
     Mount,

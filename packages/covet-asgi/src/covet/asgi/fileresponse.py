@@ -37,7 +37,7 @@ from typing import BinaryIO
 from urllib.parse import quote
 
 from covet.asgi.background import BackgroundTask, BackgroundTasks
-from covet.asgi.datastructures import Headers, MutableHeaders
+from covet.asgi.headers import Headers, MutableHeaders
 from covet.asgi.responses import Response
 from covet.asgi.types import Receive, Scope, Send
 

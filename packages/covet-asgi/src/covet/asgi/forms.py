@@ -34,13 +34,14 @@ still imports, and :class:`FormData` can be used (and exported) everywhere.
 from __future__ import annotations
 
 import codecs
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote_to_bytes
 
-from covet.asgi.datastructures import Headers
 from covet.asgi.exceptions import HTTPException
+from covet.asgi.headers import Headers
+from covet.asgi.multidict import ImmutableMultiDict
 from covet.asgi.uploads import DEFAULT_SPOOL_THRESHOLD, UploadFile
 
 if TYPE_CHECKING:
@@ -51,57 +52,23 @@ __all__ = ["FormData", "FormLimits", "parse_form"]
 FormValue = str | UploadFile
 
 
-class FormData(Mapping[str, FormValue]):
+class FormData(ImmutableMultiDict[FormValue]):
     """A parsed form: an immutable, multi-valued mapping of names to values.
 
     A value is a ``str`` for an ordinary field and an :class:`UploadFile` for a file part.
-    As with :class:`~covet.asgi.datastructures.QueryParams`:
-
-    - ``form[name]`` returns the **last** value for ``name``;
-    - ``form.getlist(name)`` returns every value, in order (checkboxes, ``<select multiple>``);
-    - ``keys()``, ``items()``, ``len()`` treat each name once; ``multi_items()`` has them all.
+    As in every :class:`~covet.asgi.multidict.ImmutableMultiDict`, ``form[name]`` returns the
+    **last** value for ``name`` and ``form.getlist(name)`` every value, in order (checkboxes,
+    ``<select multiple>``); ``multi_items()`` has every pair, in the order sent.
 
     ``await form.close()`` closes every upload; CovetPy does it for ``request.form()`` once
     the response has been sent.
     """
-
-    def __init__(
-        self, items: Iterable[tuple[str, FormValue]] | Mapping[str, FormValue] = ()
-    ) -> None:
-        pairs = list(items.items() if isinstance(items, Mapping) else items)
-        self._list: list[tuple[str, FormValue]] = pairs
-        self._dict: dict[str, FormValue] = dict(pairs)  # a later pair wins
-
-    def getlist(self, key: str) -> list[FormValue]:
-        """Every value given for ``key``, in order; ``[]`` if absent."""
-        return [value for name, value in self._list if name == key]
-
-    def multi_items(self) -> list[tuple[str, FormValue]]:
-        """Every ``(name, value)`` pair, repeated names included, in the order sent."""
-        return list(self._list)
 
     async def close(self) -> None:
         """Close every uploaded file, which deletes its temporary file."""
         for _, value in self._list:
             if isinstance(value, UploadFile):
                 await value.close()
-
-    def __getitem__(self, key: str) -> FormValue:
-        return self._dict[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return len(self._dict)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, FormData):
-            return NotImplemented
-        return self._list == other._list
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._list!r})"
 
 
 @dataclass(frozen=True, slots=True)

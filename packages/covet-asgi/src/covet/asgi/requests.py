@@ -14,9 +14,12 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from covet.asgi import json
-from covet.asgi.datastructures import URL, Address, Headers, QueryParams, State
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
+from covet.asgi.headers import Headers
+from covet.asgi.queryparams import QueryParams
+from covet.asgi.state import State
 from covet.asgi.types import Message, Receive, Scope
+from covet.asgi.url import URL, Address
 
 if TYPE_CHECKING:
     from covet.asgi.forms import FormData

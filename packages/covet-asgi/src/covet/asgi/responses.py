@@ -26,9 +26,10 @@ from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote
 
 from covet.asgi.background import BackgroundTask, BackgroundTasks
-from covet.asgi.datastructures import URL, MutableHeaders
+from covet.asgi.headers import MutableHeaders
 from covet.asgi.json import dumps
 from covet.asgi.types import Receive, Scope, Send
+from covet.asgi.url import URL
 
 __all__ = [
     "Response",

@@ -52,11 +52,11 @@ import stat
 from typing import NamedTuple
 
 from covet.asgi.app import route_path
-from covet.asgi.datastructures import URL
 from covet.asgi.exceptions import HTTPException
 from covet.asgi.fileresponse import FileResponse
 from covet.asgi.responses import RedirectResponse, Response
 from covet.asgi.types import Receive, Scope, Send
+from covet.asgi.url import URL
 
 __all__ = ["StaticFiles"]
 

@@ -22,7 +22,7 @@ import io
 import os
 from tempfile import SpooledTemporaryFile
 
-from covet.asgi.datastructures import Headers
+from covet.asgi.headers import Headers
 
 __all__ = ["DEFAULT_SPOOL_THRESHOLD", "UploadFile"]
 

@@ -111,12 +111,26 @@ class SQLCompiler:
         """The SELECT of the query, columns in :meth:`Query.select_items` order."""
         query = self.query
         columns, params = [], []
+        selected = set()
         for name, expression in query.select_items():
             column_sql, column_params = self.compile(expression)
+            selected.add(column_sql)
             if name in query.annotations:
                 column_sql = f"{column_sql} AS {self.quote(name)}"
             columns.append(column_sql)
             params += column_params
+        if query.distinct:
+            # PostgreSQL and MySQL refuse a SELECT DISTINCT ordered by a column it does not
+            # select ("ORDER BY expressions must appear in select list"). As in Django, such
+            # expressions are selected too, after the others: rows are read from the first
+            # columns only, so the objects do not change (the extra values do take part in
+            # DISTINCT: ordering across a many-valued relation may repeat rows).
+            for order in query.order_by:
+                order_sql, order_params = self.compile(order.expression)
+                if order_sql not in selected:
+                    selected.add(order_sql)
+                    columns.append(order_sql)
+                    params += order_params
         distinct = "DISTINCT " if query.distinct else ""
         sql = f"SELECT {distinct}{', '.join(columns)} FROM {self.from_clause()}"
         for clause, clause_params in (self.where(), self.group_by_having(), self.order_by()):
@@ -131,7 +145,10 @@ class SQLCompiler:
         """``SELECT COUNT(*)``, over a subquery when DISTINCT, GROUP BY or a slice shape rows."""
         query = self.query
         if query.distinct or query.is_sliced or query.has_aggregate_annotation:
-            inner_sql, params = self.select()
+            if not query.is_sliced:  # the order cannot change the count, only the columns
+                query = query.clone()
+                query.order_by = []
+            inner_sql, params = SQLCompiler(query, self.dialect).select()
             return f"SELECT COUNT(*) FROM ({inner_sql}) {self.quote('subquery')}", params
         where_sql, params = self.where()
         return f"SELECT COUNT(*) FROM {self.from_clause()}{where_sql}", params

@@ -11,20 +11,26 @@ for each ForeignKey pointing at the model with PROTECT or RESTRICT, and down eve
 chain that could reach one, one query finds the referencing rows; if there are any, a
 :class:`~covet.orm.errors.ProtectedError` (or ``RestrictedError``) names them and nothing is
 deleted. Models that no such rule can reach skip the check: their delete is one statement.
+
+:func:`delete_rows` is that path (``QuerySet.delete()`` and ``Model.delete()`` end in it);
+:func:`delete_each` is the one ``QuerySet.delete()`` takes when delete signals have
+receivers: each row is deleted as an instance, with its signals.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from covet.orm.errors import ProtectedError, RestrictedError
-from covet.orm.queryset import QuerySet
+from covet.orm.compiler import SQLCompiler
+from covet.orm.errors import FieldError, ProtectedError, RestrictedError
+from covet.orm.queryset import QuerySet, database_for
 from covet.orm.relations import CASCADE, PROTECT, RESTRICT, SET_NULL
+from covet.orm.transactions import atomic
 
 if TYPE_CHECKING:
     from covet.orm.models import Model
 
-__all__ = ["check_deletable", "is_guarded"]
+__all__ = ["check_deletable", "delete_each", "delete_rows", "is_guarded"]
 
 #: How many referencing rows a ProtectedError lists.
 MAX_REPORTED = 20
@@ -67,3 +73,29 @@ async def check_deletable(model: type[Model], keys: list[Any]) -> None:
                 )
         elif is_guarded(field.model):
             await check_deletable(field.model, await referencing.values_list("pk", flat=True))
+
+
+async def delete_rows(queryset: QuerySet[Any]) -> int:
+    """``DELETE`` the rows of ``queryset`` in one statement, PROTECT/RESTRICT checked first."""
+    database, dialect = await database_for(queryset.model)
+    sql, params = SQLCompiler(queryset.query, dialect).delete()
+    if not is_guarded(queryset.model):
+        return (await database.execute(sql, params)).rowcount
+    async with atomic(database):
+        keys = await queryset.values_list("pk", flat=True)
+        await check_deletable(queryset.model, keys)
+        return (await database.execute(sql, params)).rowcount
+
+
+async def delete_each(queryset: QuerySet[Any]) -> int:
+    """Delete the rows of ``queryset`` one by one, so each instance gets its signals."""
+    if queryset.query.is_sliced:
+        raise FieldError("delete() cannot be used on a sliced query")
+    model = queryset.model
+    query = queryset.query.clone()
+    query.values_fields = None  # whatever values() said, the rows become instances
+    async with atomic(model._meta.database):
+        instances: list[Model] = await QuerySet(model, query).select_for_update().all()
+        for obj in instances:
+            await obj.delete()
+    return len(instances)

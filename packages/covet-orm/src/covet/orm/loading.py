@@ -1,4 +1,8 @@
-"""Loading relations up front: ``select_related`` (JOIN) and ``prefetch_related`` (IN).
+"""Loading: rows into objects, and relations up front (``select_related``, ``prefetch_related``).
+
+:func:`row_converter` is where a row of the SELECT becomes what the QuerySet yields: an
+instance (with its annotations and ``select_related`` instances), a dict, a tuple or a value.
+:func:`stream` does the same for ``async for``, a chunk of rows at a time.
 
 ``select_related("author__profile")`` adds JOINs and columns to the one SELECT
 (``query.py``); :func:`instance_loader` makes the function that cuts each row into the
@@ -21,13 +25,15 @@ by two paths (``"comments"``, ``"comments__author"``) is loaded once.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
+from covet.orm.compiler import SQLCompiler
 from covet.orm.errors import FieldError
 from covet.orm.hydration import row_loader
 from covet.orm.query import LOOKUP_SEPARATOR, Query, RelatedSelection
-from covet.orm.queryset import QuerySet
+from covet.orm.queryset import QuerySet, database_for
 from covet.orm.related import (
     ReverseManyDescriptor,
     ReverseManyToManyDescriptor,
@@ -40,7 +46,69 @@ if TYPE_CHECKING:
     from covet.orm.dialects import Dialect
     from covet.orm.models import Model
 
-__all__ = ["check_prefetch_path", "instance_loader", "prefetch_related_objects"]
+__all__ = [
+    "check_prefetch_path",
+    "instance_loader",
+    "prefetch_related_objects",
+    "row_converter",
+    "stream",
+]
+
+
+def row_converter(queryset: QuerySet[Any], dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
+    """A function turning one raw row into what ``queryset`` yields."""
+    query = queryset.query
+    if queryset.row_kind == "model":  # the usual case: ask nothing of the other kinds
+        return instance_loader(queryset.model, query, dialect)
+    items = query.select_items()
+    names = [name for name, _ in items]
+    converters = [expression.convert for _, expression in items]
+    # A row may end with columns the compiler added for ORDER BY (DISTINCT): not read.
+    width = len(items)
+
+    def values(row: Sequence[Any]) -> list[Any]:
+        return [
+            convert(value, dialect) for convert, value in zip(converters, row[:width], strict=True)
+        ]
+
+    if queryset.row_kind == "dict":
+        return lambda row: dict(zip(names, values(row), strict=True))
+    if queryset.row_kind == "tuple":
+        return lambda row: tuple(values(row))
+    return lambda row: converters[0](row[0], dialect)  # "flat"
+
+
+async def stream(queryset: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
+    """``async for``: rows from a server-side cursor, ``chunk_size`` per round trip.
+
+    With ``prefetch_related``, rows are held back until a chunk is full, its relations are
+    loaded (one query per level), then the chunk is yielded: memory holds one chunk, and
+    the number of queries is one per level and chunk instead of one per row.
+    """
+    if queryset.result_cache is not None:  # a relation's prefetched rows: no query
+        for obj in queryset.result_cache:
+            yield obj
+        return
+    database, dialect = await database_for(queryset.model)
+    sql, params = SQLCompiler(queryset.query, dialect).select()
+    convert = row_converter(queryset, dialect)
+    prefetch = queryset.query.prefetch if queryset.row_kind == "model" else []
+    chunk: list[Any] = []
+    async with aclosing(database.iterate(sql, params, chunk_size=chunk_size)) as rows:
+        async for row in rows:
+            if not prefetch:
+                yield convert(row)
+                continue
+            chunk.append(convert(row))
+            if len(chunk) == chunk_size:
+                await prefetch_related_objects(chunk, prefetch)
+                for obj in chunk:
+                    yield obj
+                chunk = []
+    if chunk:
+        await prefetch_related_objects(chunk, prefetch)
+        for obj in chunk:
+            yield obj
 
 
 def check_prefetch_path(model: type[Model], path: str) -> None:
@@ -135,7 +203,9 @@ def instance_loader(
     The row holds the model's columns, then each annotation, then the columns of each
     ``select_related`` model, in the order ``Query.select_items()`` lists them. The
     selected instances are built by the same loader (``hydration.py``), each hung on its
-    parent, so a row costs one call per instance and nothing more.
+    parent, so a row costs one call per instance and nothing more. Every value is read by
+    its index, so columns the compiler adds at the end for ORDER BY (with DISTINCT) are
+    simply not read.
     """
     fields = model._meta.fields
     annotations = list(query.annotations.items())

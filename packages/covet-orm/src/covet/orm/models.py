@@ -20,7 +20,9 @@ field, then INSERTs a new row or UPDATEs the row it came from; ``delete()`` and
 
 Class options (double-underscore names, so they cannot clash with a field):
 ``__tablename__``, ``__database__`` (the database alias, default ``"default"``),
-``__abstract__ = True`` (no table: a base class that shares its fields).
+``__abstract__ = True`` (no table: a base class that shares its fields),
+``__unique_together__ = (("course", "student"),)`` (each tuple of fields is unique as a
+whole: a ``UNIQUE (...)`` constraint in the table).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Options:
         fields: list[Field],
         database: str,
         abstract: bool,
+        unique_together: Sequence[Sequence[str]] = (),
     ) -> None:
         self.model = model
         self.table_name = table_name
@@ -83,6 +86,10 @@ class Options:
         self.related_objects: list[ForeignKey] = []
         #: this model's ManyToManyFields.
         self.many_to_many: list[ManyToManyField] = []
+        #: Groups of fields unique as a whole (``__unique_together__``), names checked here.
+        self.unique_together = [
+            tuple(self.get_field(name).name for name in names) for names in unique_together
+        ]
 
     def __repr__(self) -> str:
         return f"<Options for {self.label}>"
@@ -146,6 +153,7 @@ class ModelMeta(type):
             fields=list(fields.values()),
             database=database,
             abstract=abstract,
+            unique_together=namespace.get("__unique_together__", ()),
         )
         # User.DoesNotExist also is-a DoesNotExist of each concrete parent, as in Django.
         for error_name, base in (
@@ -353,6 +361,7 @@ class Model(metaclass=ModelMeta):
     @classmethod
     def from_schema(cls, data: pydantic.BaseModel | Mapping[str, Any]) -> Self:
         """A new, unsaved instance from a schema instance (or a dict): ``save()`` INSERTs it."""
-        from covet.orm.schemas import schema_values
+        from covet.orm.schemas import instance_from_schema
 
-        return cls(**schema_values(data))
+        instance: Self = instance_from_schema(cls, data)
+        return instance

@@ -18,11 +18,11 @@ a datetime on every backend.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Coroutine, Generator, Iterable, Sequence
+from collections.abc import AsyncIterator, Coroutine, Generator, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from covet.orm import signals
-from covet.orm.compiler import SQLCompiler, compile_insert
+from covet.orm.compiler import SQLCompiler
 from covet.orm.database import Database, get_database
 from covet.orm.dialects import Dialect, PostgreSQLDialect, dialect_for
 from covet.orm.errors import FieldError, IntegrityError
@@ -41,8 +41,8 @@ T = TypeVar("T")
 
 #: get() fetches at most this many rows to report "more than one" without loading a table.
 MAX_GET_RESULTS = 21
-#: bulk_create() puts at most this many parameters in one INSERT (SQLite's old limit was 999).
-MAX_INSERT_PARAMS = 999
+#: ``async for`` reads this many rows per round trip (and prefetches per this many rows).
+STREAM_CHUNK_SIZE = 500
 
 
 async def database_for(model: type[Model]) -> tuple[Database, Dialect]:
@@ -227,48 +227,34 @@ class QuerySet(Generic[T]):
     async def _fetch_all(self) -> list[T]:
         if self.result_cache is not None:
             return list(self.result_cache)
+        from covet.orm.loading import prefetch_related_objects, row_converter
         from covet.orm.tracking import fix_hint
 
         database, dialect = await database_for(self.model)
         sql, params = SQLCompiler(self.query, dialect).select()
-        convert = self._row_converter(dialect)
+        convert = row_converter(self, dialect)
         with fix_hint(self.fix_hint):
             rows = [convert(row) for row in await database.fetch_all(sql, params)]
         if self.query.prefetch and self.row_kind == "model":
-            from covet.orm.loading import prefetch_related_objects
-
             await prefetch_related_objects(rows, self.query.prefetch)
         return rows
 
     def __aiter__(self) -> AsyncIterator[T]:
-        """``async for row in qs``: rows stream from the server, a chunk at a time."""
-        return self._stream()
+        """``async for row in qs``: the same as ``async for row in qs.iterator()``."""
+        return self.iterator()
 
-    async def _stream(self) -> AsyncIterator[T]:
-        database, dialect = await database_for(self.model)
-        sql, params = SQLCompiler(self.query, dialect).select()
-        convert = self._row_converter(dialect)
-        async for row in database.iterate(sql, params):
-            yield convert(row)
+    def iterator(self, chunk_size: int = STREAM_CHUNK_SIZE) -> AsyncIterator[T]:
+        """Stream the rows from a server-side cursor, ``chunk_size`` at a time.
 
-    def _row_converter(self, dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
-        """A function turning one raw row into what this QuerySet yields."""
-        if self.row_kind == "model":  # the usual case: ask nothing of the other kinds
-            from covet.orm.loading import instance_loader
+        Memory stays flat however many rows there are. With ``prefetch_related``, the
+        related rows are loaded once per chunk (one ``IN`` query per level and chunk), as
+        Django's ``iterator(chunk_size=...)`` does.
+        """
+        if chunk_size < 1:
+            raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+        from covet.orm.loading import stream
 
-            return instance_loader(self.model, self.query, dialect)
-        items = self.query.select_items()
-        names = [name for name, _ in items]
-        converters = [expression.convert for _, expression in items]
-
-        def values(row: Sequence[Any]) -> list[Any]:
-            return [convert(value, dialect) for convert, value in zip(converters, row, strict=True)]
-
-        if self.row_kind == "dict":
-            return lambda row: dict(zip(names, values(row), strict=True))
-        if self.row_kind == "tuple":
-            return lambda row: tuple(values(row))
-        return lambda row: converters[0](row[0], dialect)  # "flat"
+        return stream(self, chunk_size)
 
     async def get(self, *conditions: Q, **lookups: Any) -> T:
         """The one row matching: else ``Model.DoesNotExist`` / ``Model.MultipleObjectsReturned``."""
@@ -374,43 +360,26 @@ class QuerySet(Generic[T]):
         When the model has ``pre_delete``/``post_delete`` receivers, the rows are read first
         and deleted one by one, each with its signals, in one transaction (``signals.py``).
         """
+        from covet.orm.deletion import delete_each
+
         # --- signals (signals.py): per-row pre_delete/post_delete, only if someone listens ---
         if signals.pre_delete.has_receivers(self.model) or signals.post_delete.has_receivers(
             self.model
         ):
-            return await self._delete_each()
+            return await delete_each(self)
         # --- end of signals ---
         return await self.delete_rows()
-
-    async def _delete_each(self) -> int:
-        """``delete()`` row by row, so each instance gets its signals (``Model.delete``)."""
-        if self.query.is_sliced:
-            raise FieldError("delete() cannot be used on a sliced query")
-        query = self.query.clone()
-        query.values_fields = None  # whatever values() said, the rows become instances
-        async with atomic(self.model._meta.database):
-            instances: list[Model] = await QuerySet(self.model, query).select_for_update().all()
-            for obj in instances:
-                await obj.delete()
-        return len(instances)
 
     async def delete_rows(self) -> int:
         """``DELETE`` the matching rows in one statement, sending no signals.
 
         Rows pointing at them follow their ``on_delete`` rule. PROTECT and RESTRICT are
         checked first (also through CASCADE chains): a ProtectedError/RestrictedError names
-        the referencing rows, and nothing is deleted.
+        the referencing rows, and nothing is deleted (``deletion.py``).
         """
-        from covet.orm.deletion import check_deletable, is_guarded
+        from covet.orm.deletion import delete_rows
 
-        database, dialect = await database_for(self.model)
-        sql, params = SQLCompiler(self.query, dialect).delete()
-        if not is_guarded(self.model):
-            return (await database.execute(sql, params)).rowcount
-        async with atomic(database):
-            keys = await self._chain("flat").values_list("pk", flat=True)
-            await check_deletable(self.model, keys)
-            return (await database.execute(sql, params)).rowcount
+        return await delete_rows(self)
 
     async def create(self, **values: Any) -> T:
         """Make an instance, validate it, INSERT it; returns it with its primary key set."""
@@ -435,81 +404,17 @@ class QuerySet(Generic[T]):
         self, instances: Sequence[Model], *, batch_size: int | None = None
     ) -> None:
         """Validate and INSERT ``instances``; set generated keys where the database reports them."""
-        if not instances:
-            return
-        for obj in instances:
-            obj.full_clean()
-        meta = self.model._meta
-        database, dialect = await database_for(self.model)
-        pk = meta.pk
-        # Rows that carry their own key are inserted with it; the others let the database pick.
-        with_key = [obj for obj in instances if obj.pk is not None or not pk.auto_generated]
-        without_key = [obj for obj in instances if obj.pk is None and pk.auto_generated]
-        for group, fields in (
-            (with_key, meta.fields),
-            (without_key, [field for field in meta.fields if field is not pk]),
-        ):
-            per_batch = batch_size or max(1, MAX_INSERT_PARAMS // max(1, len(fields)))
-            for start in range(0, len(group), per_batch):
-                batch = group[start : start + per_batch]
-                await self._insert_batch(database, dialect, batch, fields, group is without_key)
+        from covet.orm.bulk import insert_instances
 
-    async def _insert_batch(
-        self,
-        database: Database,
-        dialect: Dialect,
-        batch: Sequence[Model],
-        fields: Sequence[Field],
-        needs_key: bool,
-    ) -> None:
-        pk = self.model._meta.pk
-        rows = [
-            [field.to_db(getattr(obj, field.name), dialect) for field in fields] for obj in batch
-        ]
-        returning = pk if needs_key else None
-        sql, params = compile_insert(self.model, fields, rows, dialect, returning=returning)
-        result = await database.execute(sql, params)
-        if needs_key:
-            if dialect.supports_returning:
-                for obj, row in zip(batch, result.rows, strict=True):
-                    obj.pk = pk.from_db(row[0], dialect)
-            elif len(batch) == 1:
-                batch[0].pk = result.lastrowid
-        for obj in batch:
-            obj._persisted = True
+        await insert_instances(self.model, instances, batch_size=batch_size)
 
     async def bulk_update(
         self, objs: Iterable[T], fields: Sequence[str], *, batch_size: int | None = None
     ) -> int:
         """UPDATE ``fields`` of each instance, in one transaction; returns rows matched."""
-        meta = self.model._meta
-        targets = [meta.get_field(name) for name in fields]
-        if not targets or any(field.primary_key for field in targets):
-            raise FieldError("bulk_update() needs field names, and not the primary key")
-        instances: list[Any] = list(objs)
-        if any(obj.pk is None for obj in instances):
-            raise FieldError("bulk_update() needs instances that have a primary key")
-        if not instances:
-            return 0
-        for obj in instances:
-            obj.full_clean([field.name for field in targets])
-        database, dialect = await database_for(self.model)
-        assignments = [(field, None) for field in targets]
-        query = Query(self.model)
-        query.add_q(Q(pk=instances[0].pk))
-        sql, _ = SQLCompiler(query, dialect).update(assignments)
-        seq_of_params = [
-            [field.to_db(getattr(obj, field.name), dialect) for field in targets]
-            + [meta.pk.to_db(obj.pk, dialect)]
-            for obj in instances
-        ]
-        per_batch = batch_size or len(seq_of_params)
-        total = 0
-        async with atomic(database):
-            for start in range(0, len(seq_of_params), per_batch):
-                result = await database.execute_many(sql, seq_of_params[start : start + per_batch])
-                total += result.rowcount
-        return total
+        from covet.orm.bulk import update_instances
+
+        return await update_instances(self.model, list(objs), fields, batch_size=batch_size)
 
     async def get_or_create(
         self, defaults: dict[str, Any] | None = None, **lookups: Any

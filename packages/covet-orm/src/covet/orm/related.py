@@ -72,7 +72,7 @@ class RelatedRef:
     @property
     def pk(self) -> Any:
         if self._key is MISSING:
-            raise errors.NotLoadedError(self.message("pk"))
+            raise errors.NotLoadedError(self.message(".pk cannot be read"))
         return self._key
 
     @property
@@ -86,9 +86,10 @@ class RelatedRef:
         with fix_hint(self._hint):
             return await self._loader()
 
-    def message(self, attribute: str) -> str:
+    def message(self, consequence: str) -> str:
+        """The NotLoadedError text: what failed (``consequence``) and the ways to load it."""
         return (
-            f"{self._label} is not loaded, so .{attribute} cannot be read (CovetPy runs no "
+            f"{self._label} is not loaded, so {consequence} (CovetPy runs no "
             f"hidden queries): load it in the query with {self._hint}, or with "
             f"`await {self._label.lower()}.fetch()` (one query)"
         )
@@ -96,7 +97,7 @@ class RelatedRef:
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
-        raise errors.NotLoadedError(self.message(attribute))
+        raise errors.NotLoadedError(self.message(f".{attribute} cannot be read"))
 
 
 class ReverseManyDescriptor:
@@ -142,6 +143,19 @@ class ReverseOneDescriptor:
         return obj
 
 
+def _loaded(instance: Model, name: str) -> list[Any]:
+    """The rows ``prefetch_related(name)`` stored on ``instance``, or NotLoadedError."""
+    cached = related_cache(instance).get(name)
+    if cached is None:
+        model = type(instance).__name__
+        raise errors.NotLoadedError(
+            f"{model}.{name} is not loaded (CovetPy runs no hidden queries): load it in the "
+            f"query with {model}.objects.prefetch_related({name!r}), or read it with "
+            f"`await {model.lower()}.{name}.all()` (one query)"
+        )
+    return list(cached)
+
+
 def _keys(objs: Iterable[Any]) -> list[Any]:
     return [obj.pk if hasattr(type(obj), "_meta") else obj for obj in objs]
 
@@ -175,6 +189,10 @@ class RelatedManager:
         if cached is not None:
             queryset.result_cache = list(cached)
         return queryset
+
+    def loaded(self) -> list[Any]:
+        """The prefetched rows, without a query; NotLoadedError if none were prefetched."""
+        return _loaded(self.instance, self.field.accessor_name)
 
     def filter(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
         return self._queryset().filter(*conditions, **lookups)
@@ -238,6 +256,10 @@ class ManyRelatedManager:
         if cached is not None:
             queryset.result_cache = list(cached)
         return queryset
+
+    def loaded(self) -> list[Any]:
+        """The prefetched rows, without a query; NotLoadedError if none were prefetched."""
+        return _loaded(self.instance, self.name)
 
     def filter(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
         return self._queryset().filter(*conditions, **lookups)

@@ -296,6 +296,8 @@ class ManyToManyField:
                 "__module__": model.__module__,
                 "__tablename__": f"{model._meta.table_name}_{name}",
                 "__database__": model._meta.database,
+                # A pair is linked once: the database refuses a second row for it.
+                "__unique_together__": ((source, target),),
                 source: ForeignKey(model, on_delete=CASCADE, related_name="+"),
                 target: ForeignKey(self.to, on_delete=CASCADE, related_name="+"),
             }

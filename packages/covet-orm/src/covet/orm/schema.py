@@ -2,7 +2,8 @@
 
 :func:`create_table_sql` writes the DDL of a model for one dialect: a column per field
 (type from :attr:`Dialect.column_types`, ``NOT NULL`` unless ``null=True``, ``UNIQUE``),
-the primary key, and an index per ``index=True`` field::
+the primary key, a ``UNIQUE (a, b)`` per ``__unique_together__`` entry, a ``FOREIGN KEY`` per
+ForeignKey, and an index per ``index=True`` field::
 
     CREATE TABLE IF NOT EXISTS "users" (
         "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -97,6 +98,10 @@ def create_table_sql(
             for f in indexed
         ]
         indexed = []
+    columns += [
+        f"UNIQUE ({', '.join(dialect.quote(meta.get_field(name).column) for name in names)})"
+        for names in meta.unique_together
+    ]
     columns += [foreign_key_sql(field, dialect) for field in meta.fields if is_foreign_key(field)]
     exists = " IF NOT EXISTS" if if_not_exists else ""
     statements = [

@@ -31,10 +31,15 @@ Schemas are cached: the same arguments give the same class, so ``User.schema()``
 call in a handler's annotation and appears once in an OpenAPI document. Give ``name=`` when one
 API uses several variants of a model's schema: the name is the OpenAPI component's name.
 
-Relations: a field that has a ``related_model`` (a ForeignKey) appears as its key column,
-``<name>_id``, typed like the related model's primary key; ``nested={"author": AuthorSchema}``
-asks for the related object instead, serialized with ``AuthorSchema`` (the relation must be
-loaded, e.g. with ``select_related``).
+Relations (:func:`relation_definition`): a ForeignKey or OneToOneField appears as its key
+column, ``<name>_id``, typed like the related model's primary key; this never needs the
+related row. ``nested={"author": AuthorSchema}`` asks for the related object instead,
+serialized with ``AuthorSchema``; ``nested={"tags": TagSchema}`` does the same for a
+many-valued relation (a ManyToManyField, or a reverse one such as ``comments``) as a list.
+A nested relation must have been loaded (``select_related``, ``prefetch_related``,
+``fetch()``): converting an instance whose relation is not loaded raises NotLoadedError
+saying how to load it, because a conversion never runs a hidden query. ``Post.from_schema()``
+of a nested schema builds the related instances too, as if they had been loaded.
 """
 
 from __future__ import annotations
@@ -42,11 +47,13 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from covet.orm import fields as orm
-from covet.orm.errors import FieldError
+from covet.orm.errors import FieldError, NotLoadedError
+from covet.orm.related import ManyRelatedManager, RelatedManager, RelatedRef, related_cache
+from covet.orm.relations import ForeignKey
 
 try:
     import pydantic
@@ -58,7 +65,13 @@ except ImportError as exc:  # pragma: no cover - the extra is installed in every
 if TYPE_CHECKING:
     from covet.orm.models import Model
 
-__all__ = ["PYTHON_TYPES", "field_definition", "model_schema"]
+__all__ = [
+    "PYTHON_TYPES",
+    "field_definition",
+    "instance_from_schema",
+    "model_schema",
+    "relation_definition",
+]
 
 Purpose = Literal["input", "output"]
 
@@ -157,26 +170,33 @@ def model_schema(
         return _cache[key]
 
     meta = model._meta
+    if nested and for_ == "input":
+        raise ValueError(
+            "nested= describes loaded related rows, for output; an input schema takes the "
+            "related keys (<name>_id)"
+        )
+    schema_name = name or f"{meta.label}{'Input' if for_ == 'input' else ''}Schema"
     definitions: dict[str, Any] = {}
     for field in meta.fields:
         if (kept is not None and field.name not in kept) or (dropped and field.name in dropped):
             continue
         if field.primary_key and field.auto_generated and for_ == "input":
             continue
-        related = getattr(field, "related_model", None)
-        if related is not None:
-            definitions.update(_relation_definitions(field, related, nested.pop(field.name, None)))
+        if isinstance(field, ForeignKey):
+            definitions.update(
+                relation_definition(field, nested.pop(field.name, None), schema_name)
+            )
             continue
         required = field.primary_key and for_ == "output"
         definitions[field.name] = field_definition(field, required=required)
-    if nested:
-        raise FieldError(
-            f"{meta.label}: nested= names relations; {', '.join(sorted(nested))} is not one"
+    # What is left in nested= names relations that are no column: reverse and many-to-many.
+    for relation, related_schema in nested.items():
+        definitions[relation] = _many_or_reverse_definition(
+            model, relation, related_schema, schema_name
         )
 
-    default_name = f"{meta.label}{'Input' if for_ == 'input' else ''}Schema"
     schema: type[pydantic.BaseModel] = pydantic.create_model(
-        name or default_name,
+        schema_name,
         __config__=pydantic.ConfigDict(from_attributes=True, protected_namespaces=()),
         __doc__=f"The fields of {meta.label} ({for_}), built by covet.orm.schemas.",
         __module__=model.__module__,
@@ -186,18 +206,62 @@ def model_schema(
     return schema
 
 
-def _relation_definitions(
-    field: orm.Field, related: type[Model], nested: type[pydantic.BaseModel] | None
+def relation_definition(
+    field: ForeignKey, nested: type[pydantic.BaseModel] | None, schema_name: str
 ) -> dict[str, Any]:
-    """``<name>_id: <key type>`` by default; ``<name>: <nested schema>`` on request."""
+    """``{"author_id": (key type, info)}`` by default; ``{"author": (nested, info)}`` on request."""
     if nested is not None:
         annotation: Any = nested | None if field.null else nested
-        return {field.name: (annotation, pydantic.Field(default=None) if field.null else ...)}
-    key_type: Any = python_type(related._meta.pk)
+        checked = Annotated[annotation, pydantic.BeforeValidator(_loaded_one(schema_name))]
+        return {field.name: (checked, pydantic.Field(default=None) if field.null else ...)}
+    key_type: Any = python_type(field.target._meta.pk)
     if field.null:
         key_type = key_type | None
     default = pydantic.Field(default=None) if field.null else pydantic.Field()
-    return {f"{field.name}_id": (key_type, default)}
+    return {field.attname: (key_type, default)}
+
+
+def _many_or_reverse_definition(
+    model: type[Model], name: str, nested: type[pydantic.BaseModel], schema_name: str
+) -> tuple[Any, Any]:
+    """``tags: list[TagSchema]`` (many-valued) or ``profile: ProfileSchema | None``."""
+    meta = model._meta
+    hops = meta.relations.get(name)
+    if hops is None or name in meta.fields_by_name:
+        reason = "is left out by include/exclude" if hops is not None else "is not one"
+        raise FieldError(
+            f"{meta.label}: nested= names relations; {name} {reason} (relations: "
+            f"{', '.join(meta.relations) or 'none'})"
+        )
+    # Types built at run time from a class in a variable: typed Any for the type checker.
+    if any(hop.many for hop in hops):
+        item: Any = nested
+        rows: Any = list[item]
+        return Annotated[rows, pydantic.BeforeValidator(_loaded_many)], pydantic.Field(
+            default_factory=list
+        )
+    one: Any = nested | None
+    return Annotated[one, pydantic.BeforeValidator(_loaded_one(schema_name))], pydantic.Field(
+        default=None
+    )
+
+
+def _loaded_one(schema_name: str) -> Callable[[Any], Any]:
+    """A check run on ``post.author`` before validation: a RelatedRef means "not loaded"."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, RelatedRef):
+            raise NotLoadedError(value.message(f"{schema_name} cannot include it"))
+        return value
+
+    return check
+
+
+def _loaded_many(value: Any) -> Any:
+    """``post.tags`` (a manager) -> its prefetched rows, or NotLoadedError; lists pass."""
+    if isinstance(value, RelatedManager | ManyRelatedManager):
+        return value.loaded()
+    return value
 
 
 def to_schema(instance: Model, schema: type[pydantic.BaseModel]) -> pydantic.BaseModel:
@@ -205,8 +269,31 @@ def to_schema(instance: Model, schema: type[pydantic.BaseModel]) -> pydantic.Bas
     return schema.model_validate(instance, from_attributes=True)
 
 
-def schema_values(data: pydantic.BaseModel | Mapping[str, Any]) -> dict[str, Any]:
-    """The field values in a schema instance (or a mapping), for ``Model(**values)``."""
-    if isinstance(data, pydantic.BaseModel):
-        return data.model_dump()
-    return dict(data)
+def instance_from_schema(model: type[Model], data: pydantic.BaseModel | Mapping[str, Any]) -> Any:
+    """A new, unsaved ``model`` instance from a schema instance (or a mapping).
+
+    Nested relations become instances too, stored as loaded (``post.author``,
+    ``post.tags.loaded()``), so converting back with the same schema gives the same data.
+    """
+    values = data.model_dump() if isinstance(data, pydantic.BaseModel) else dict(data)
+    meta = model._meta
+    loaded: dict[str, Any] = {}
+    for name in [name for name in values if name in meta.relations]:
+        related = meta.relations[name][-1].to_model
+        field = meta.fields_by_name.get(name)
+        if isinstance(field, ForeignKey):
+            values[name] = _related_instance(related, values[name])
+        elif isinstance(values[name], list):
+            loaded[name] = [_related_instance(related, item) for item in values.pop(name)]
+        else:
+            loaded[name] = _related_instance(related, values.pop(name))
+    instance = model(**values)
+    related_cache(instance).update(loaded)
+    return instance
+
+
+def _related_instance(model: type[Model], value: Any) -> Any:
+    """Nested data -> an instance of ``model``; an instance, a key or None stays as it is."""
+    if isinstance(value, Mapping):
+        return instance_from_schema(model, value)
+    return value

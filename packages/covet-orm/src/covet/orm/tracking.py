@@ -13,9 +13,19 @@ rows up front (``Post.objects.select_related('author')``), if the query came fro
 relation.
 
 Warnings are given in debug mode: ``set_debug(True)`` or the environment variable
-``COVET_ORM_DEBUG=1`` (or ``track_queries(warn=True)`` for one block). The web side wraps
-each request in ``with track_queries():``; the ORM knows nothing of requests. Counting
-uses the query events of ``events.py``; a listener is installed only while a block is open.
+``COVET_ORM_DEBUG=1`` (or ``track_queries(warn=True)`` for one block). Counting uses the
+query events of ``events.py``; a listener is installed only while a block is open.
+
+The ORM knows nothing of requests, so nothing here opens a block by itself. In a CovetPy
+app, requests are tracked once the app adds the middleware of the ``covetpy``
+meta-package, which opens one block per HTTP request and per WebSocket connection::
+
+    from covet.database.orm import QueryTrackingMiddleware
+
+    app.add_middleware(QueryTrackingMiddleware, threshold=5)
+
+Anywhere else (a script, a worker, a test), open the block yourself with ``with
+track_queries():``.
 """
 
 from __future__ import annotations

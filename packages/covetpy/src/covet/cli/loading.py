@@ -1,16 +1,18 @@
 """Turn an import string such as ``"examples.hello.app:app"`` into the object it names.
 
 Every failure becomes an :class:`AppLoadError` whose message is one line saying what was
-looked for and where, so a command can print it as is instead of a traceback.
+looked for and where, so a command can print it as is instead of a traceback. Commands that
+load an app take it from the command line through :func:`add_app_arguments`.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 import sys
 
-__all__ = ["AppLoadError", "add_app_dir", "load_app", "split_import_string"]
+__all__ = ["AppLoadError", "add_app_arguments", "add_app_dir", "load_app", "split_import_string"]
 
 
 class AppLoadError(Exception):
@@ -26,6 +28,23 @@ def split_import_string(import_string: str) -> tuple[str, str]:
             "for example 'examples.hello.app:app'"
         )
     return module_name.strip(), attribute.strip()
+
+
+def add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the two arguments that name an app: ``MODULE:ATTRIBUTE`` and ``--app-dir``.
+
+    Every command that loads an app declares them through this function, so that they are
+    spelt, defaulted and explained alike: ``args.app`` is the import string for
+    :func:`load_app`, ``args.app_dir`` the directory for its ``app_dir``.
+    """
+    parser.add_argument(
+        "app", metavar="MODULE:ATTRIBUTE", help="the app to load, e.g. examples.hello.app:app"
+    )
+    parser.add_argument(
+        "--app-dir",
+        default=".",
+        help="directory put first on sys.path to find the module (default: %(default)s)",
+    )
 
 
 def add_app_dir(app_dir: str) -> str:

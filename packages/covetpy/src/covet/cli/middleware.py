@@ -18,7 +18,7 @@ import argparse
 import sys
 
 from covet.cli import Subparsers
-from covet.cli.loading import AppLoadError, load_app
+from covet.cli.loading import AppLoadError, add_app_arguments, load_app
 
 __all__ = ["middleware_command", "register"]
 
@@ -30,12 +30,7 @@ def register(subparsers: Subparsers) -> None:
         help="print an app's middleware stack, outermost first",
         description="Load the app named by MODULE:ATTRIBUTE and print its middleware stack.",
     )
-    parser.add_argument("app", metavar="MODULE:ATTRIBUTE", help="e.g. examples.hello.app:app")
-    parser.add_argument(
-        "--app-dir",
-        default=".",
-        help="directory put first on sys.path to find the module (default: %(default)s)",
-    )
+    add_app_arguments(parser)
     parser.set_defaults(func=middleware_command)
 
 

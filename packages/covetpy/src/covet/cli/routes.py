@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from covet.cli import Subparsers
-from covet.cli.loading import AppLoadError, load_app
+from covet.cli.loading import AppLoadError, add_app_arguments, load_app
 from covet.router import Mount, Route
 
 __all__ = ["HEADER", "endpoint_name", "format_table", "register", "route_row", "routes_command"]
@@ -32,12 +32,7 @@ def register(subparsers: Subparsers) -> None:
         help="print an app's route table",
         description="Load the app named by MODULE:ATTRIBUTE and print its routes.",
     )
-    parser.add_argument("app", metavar="MODULE:ATTRIBUTE", help="e.g. examples.hello.app:app")
-    parser.add_argument(
-        "--app-dir",
-        default=".",
-        help="directory put first on sys.path to find the module (default: %(default)s)",
-    )
+    add_app_arguments(parser)
     parser.set_defaults(func=routes_command)
 
 

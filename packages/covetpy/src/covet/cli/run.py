@@ -20,7 +20,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from covet.cli import Subparsers
-from covet.cli.loading import AppLoadError, add_app_dir, split_import_string
+from covet.cli.loading import AppLoadError, add_app_arguments, add_app_dir, split_import_string
 
 if TYPE_CHECKING:
     from hypercorn.config import Config as HypercornConfig
@@ -50,16 +50,11 @@ def register(subparsers: Subparsers) -> None:
         description="Serve the ASGI app named by MODULE:ATTRIBUTE with uvicorn, "
         "or with Hypercorn when --http2 is given.",
     )
-    parser.add_argument("app", metavar="MODULE:ATTRIBUTE", help="e.g. examples.hello.app:app")
+    add_app_arguments(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
     parser.add_argument("--reload", action="store_true", help="restart when a source file changes")
     parser.add_argument("--workers", type=int, default=None, help="number of worker processes")
-    parser.add_argument(
-        "--app-dir",
-        default=".",
-        help="directory put first on sys.path to find the module (default: %(default)s)",
-    )
     parser.add_argument(
         "--log-level", default="info", choices=LOG_LEVELS, help="(default: %(default)s)"
     )

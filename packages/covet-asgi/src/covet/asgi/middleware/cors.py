@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from covet.asgi.datastructures import Headers, MutableHeaders
+from covet.asgi.headers import Headers, MutableHeaders
 from covet.asgi.middleware.vary import add_vary
 from covet.asgi.responses import PlainTextResponse, Response
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send

@@ -42,7 +42,7 @@ from __future__ import annotations
 import zlib
 from enum import Enum
 
-from covet.asgi.datastructures import Headers, MutableHeaders
+from covet.asgi.headers import Headers, MutableHeaders
 from covet.asgi.middleware.vary import add_vary
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 

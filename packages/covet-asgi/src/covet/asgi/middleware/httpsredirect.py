@@ -28,9 +28,9 @@ middleware so that only the application's own host names are redirected to.
 
 from __future__ import annotations
 
-from covet.asgi.datastructures import URL
 from covet.asgi.responses import RedirectResponse
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
+from covet.asgi.url import URL
 
 __all__ = ["HTTPSRedirectMiddleware", "secure_url"]
 

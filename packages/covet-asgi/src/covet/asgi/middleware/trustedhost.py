@@ -35,9 +35,10 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from covet.asgi.datastructures import URL, Headers
+from covet.asgi.headers import Headers
 from covet.asgi.responses import PlainTextResponse, RedirectResponse, Response
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
+from covet.asgi.url import URL
 
 __all__ = ["TrustedHostMiddleware", "host_from_header"]
 

@@ -11,7 +11,7 @@ and the application may have set ``Vary`` itself, so names are *merged*, never o
 
 from __future__ import annotations
 
-from covet.asgi.datastructures import MutableHeaders
+from covet.asgi.headers import MutableHeaders
 
 __all__ = ["add_vary"]
 
