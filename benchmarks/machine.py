@@ -29,6 +29,15 @@ KEY_PACKAGES = (
     "pydantic-core",
     "orjson",
     "msgspec",
+    "covet-orm",
+    "sqlalchemy",
+    "tortoise-orm",
+    "aiosqlite",
+    "psycopg",
+    "psycopg-binary",
+    "psycopg-pool",
+    "asyncpg",
+    "greenlet",
 )
 
 

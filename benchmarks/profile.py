@@ -5,11 +5,17 @@
     hatch run bench:profile -- --cprofile json   # cProfile: exact call counts, own times
     hatch run bench:profile -- --framework starlette json
     hatch run bench:profile -- --time json       # no profiler: µs per request, as measured
+    hatch run bench:profile -- --orm sqlite fetch select_related   # an ORM peer's operations
+    hatch run bench:profile -- --orm postgresql --time --framework sqlalchemy fetch
 
 The app is driven exactly as ``http_inprocess`` drives it (same scope, receive and send),
 after the same response check, for about a second per scenario. ``--time`` times it without a
 profiler, for one framework alone, as nine batches of about 0.2 s (median and min): the
 before and after of an optimisation, in seconds rather than minutes.
+
+With ``--orm BACKEND`` the scenarios are the ORM suite's (``benchmarks/orm.py``): a fresh
+database is made and filled as in the suite, and ``--framework`` names an ORM peer
+(``covetpy`` by default, or ``raw``, ``sqlalchemy``, ``tortoise``).
 """
 
 from __future__ import annotations
@@ -92,13 +98,66 @@ async def _time_one(framework: str, scenario_name: str, batches: int = 9) -> Non
     )
 
 
+async def _orm(vendor: str, names: list[str], peer_name: str, how: str) -> None:
+    """Profile (or time, ``how == "time"``) one ORM peer's operations on a fresh database."""
+    from benchmarks.orm import SCENARIOS as ORM_SCENARIOS
+    from benchmarks.orm import TARGETS, open_peers
+
+    async with TARGETS[vendor]() as target, open_peers(target) as peers:
+        peer = peers[peer_name]
+        for name in names or list(ORM_SCENARIOS):
+            scenario = ORM_SCENARIOS[name]
+
+            async def drive(calls: int, scenario: Any = scenario) -> None:
+                for n in range(calls):
+                    await scenario.call(peer, n)
+
+            start = time.perf_counter()
+            await drive(5)
+            calls = max(5, int(1.0 / ((time.perf_counter() - start) / 5)))
+            if how == "time":
+                timings = []
+                for _ in range(9):
+                    gc.collect()
+                    start = time.perf_counter()
+                    await drive(max(1, calls // 5))
+                    timings.append((time.perf_counter() - start) / max(1, calls // 5) * 1e6)
+                print(
+                    f"{peer_name} {vendor} {name:<15} median {statistics.median(timings):8.1f}"
+                    f"  min {min(timings):8.1f} us/operation"
+                )
+                continue
+            print(f"=== {peer_name} / {vendor} / {name}: {calls} calls ===")
+            if how == "cprofile":
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await drive(calls)
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+            else:
+                from pyinstrument import Profiler
+
+                with Profiler(interval=0.0001, async_mode="disabled") as instrument:
+                    await drive(calls)
+                print(instrument.output_text(unicode=True, color=False, show_all=False))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__)
-    parser.add_argument("scenarios", nargs="*", choices=[[], *SCENARIOS], default=[])
-    parser.add_argument("--framework", default="covetpy", choices=list(FRAMEWORKS))
+    parser.add_argument("scenarios", nargs="*", default=[])
+    parser.add_argument("--framework", default="covetpy")
     parser.add_argument("--cprofile", action="store_true", help="use cProfile, not pyinstrument")
     parser.add_argument("--time", action="store_true", help="no profiler: µs per request")
+    parser.add_argument("--orm", choices=["sqlite", "postgresql"], help="an ORM backend")
     args = parser.parse_args(argv)
+    how = "time" if args.time else "cprofile" if args.cprofile else "pyinstrument"
+    if args.orm:
+        with asyncio.Runner(loop_factory=event_loop_factory) as runner:
+            runner.run(_orm(args.orm, args.scenarios, args.framework, how))
+        return
+    unknown = [name for name in args.scenarios if name not in SCENARIOS]
+    if unknown or args.framework not in FRAMEWORKS:
+        parser.error(f"unknown scenario(s) {unknown} or framework {args.framework!r}")
     with asyncio.Runner(loop_factory=event_loop_factory) as runner:
         for name in args.scenarios or list(SCENARIOS):
             if args.time:

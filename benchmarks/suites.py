@@ -19,6 +19,7 @@ SUITE_MODULES: tuple[str, ...] = (
     "benchmarks.http_inprocess",
     "benchmarks.http_loopback",
     "benchmarks.startup",
+    "benchmarks.orm",
 )
 
 

@@ -8,8 +8,10 @@ is skipped with the command that installs it.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -63,10 +65,16 @@ def results(smoke: Path) -> dict[str, Any]:
 def test_the_run_writes_the_report_the_json_and_every_chart_it_names(smoke: Path) -> None:
     markdown = (smoke / "latest.md").read_text()
     assert markdown.startswith("# CovetPy benchmark results")
-    for section in ("## Summary", "## HTTP in process", "## Start-up and memory", "## Machine"):
+    for section in (
+        "## Summary",
+        "## HTTP in process",
+        "## Start-up and memory",
+        "## ORM",
+        "## Machine",
+    ):
         assert section in markdown
     charts = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", markdown)
-    assert "inprocess_ratios.png" in charts
+    assert {"inprocess_ratios.png", "orm_sqlite.png"} <= set(charts)
     for name in charts:
         png = (smoke / name).read_bytes()
         assert png.startswith(b"\x89PNG\r\n\x1a\n"), name
@@ -120,10 +128,98 @@ def test_start_up_figures_cover_every_import_and_every_hello_app(
     assert all(value > 0 for value in figures)
 
 
+def test_orm_figures_cover_every_peer_and_operation_on_each_backend(
+    bench: ModuleType, results: dict[str, Any]
+) -> None:
+    orm = _module("benchmarks.orm")
+    peers = set(_module("benchmarks.orm_peers").PEER_CLASSES)
+    data = results["suites"]["orm"]["data"]
+    # PostgreSQL may be missing on a developer's machine, never silently: the reason is
+    # in the results. With CI=true it must have been measured.
+    measured = set(data["microseconds_per_operation"])
+    assert measured | set(data["not_measured"]) == set(orm.BACKENDS)
+    assert "sqlite" in measured
+    if os.environ.get("CI") == "true":
+        assert "postgresql" in measured, data["not_measured"]
+    for reason in data["not_measured"].values():
+        assert reason
+    for backend in measured:
+        figures = data["microseconds_per_operation"][backend]
+        assert set(figures) == set(orm.SCENARIOS), backend
+        for operation, by_peer in figures.items():
+            assert set(by_peer) == peers, (backend, operation)
+            assert all(value > 0 for value in by_peer.values()), (backend, operation)
+        hydration = data["hydration_us_per_row"][backend]
+        assert set(hydration) == {"fetch", "select_related"}
+        assert set(hydration["fetch"]) == peers - {"raw"}
+    descriptions = [t["description"] for t in results["suites"]["orm"]["targets"]]
+    assert len(descriptions) == 3 * len(orm.BACKENDS)
+
+
+def test_an_orm_peer_that_answers_differently_is_refused(bench: ModuleType) -> None:
+    orm = _module("benchmarks.orm")
+    peers_module = _module("benchmarks.orm_peers.raw_driver")
+
+    class WrongAge(peers_module.RawDriverPeer):  # type: ignore[misc, name-defined]
+        name = "wrong"
+
+        async def get_by_pk(self, key: int) -> Any:
+            author = await super().get_by_pk(key)
+            return (*author[:3], author[3] + 1)
+
+    async def check() -> None:
+        async with orm.TARGETS["sqlite"]() as target:
+            raw, wrong = peers_module.RawDriverPeer(), WrongAge()
+            await raw.open(target)
+            await wrong.open(target)
+            try:
+                await _module("benchmarks.orm_peers.schema").create_schema(raw)
+                peers = {"raw": raw, "wrong": wrong}
+                await orm.check_scenario(orm.SCENARIOS["filter"], peers)  # the same answer
+                await orm.check_scenario(orm.SCENARIOS["get"], peers)
+            finally:
+                await wrong.close()
+                await raw.close()
+
+    with pytest.raises(AssertionError, match="wrong answers 'get by primary key' differently"):
+        asyncio.run(check())
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://postgres@192.0.2.1:5432/test", "is not on loopback"),
+        ("postgresql://postgres@127.0.0.1:1/test", "PostgreSQL at 127.0.0.1:1 is unreachable"),
+    ],
+)
+def test_a_postgresql_server_that_cannot_be_used_is_reported_not_measured(
+    bench: ModuleType, monkeypatch: pytest.MonkeyPatch, url: str, reason: str
+) -> None:
+    orm = _module("benchmarks.orm")
+    monkeypatch.setenv("COVET_BENCH_POSTGRES_URL", url)
+
+    async def enter() -> None:
+        async with orm.TARGETS["postgresql"]():
+            pass
+
+    with pytest.raises(orm.NotMeasured, match=re.escape(reason)):
+        asyncio.run(enter())
+    figures = {s: dict.fromkeys(_module("benchmarks.orm_peers").PEER_CLASSES, 1.0)
+               for s in orm.SCENARIOS}  # fmt: skip
+    result = orm._result({"sqlite": figures}, {"postgresql": reason}, {"sqlite": "SQLite"})
+    unmeasured = [t for t in result.targets if "PostgreSQL" in t.description]
+    assert unmeasured
+    assert all(not t.met and t.measured == f"not measured: {reason}" for t in unmeasured)
+    assert any(table.title == "PostgreSQL: not measured" for table in result.tables)
+
+
 def test_the_results_name_the_machine_and_the_versions(results: dict[str, Any]) -> None:
     assert results["mode"] == "smoke"
     assert {"date", "cpu", "cores", "ram_gib", "python"} <= set(results["machine"])
     assert {"covet-asgi", "starlette", "fastapi", "litestar", "uvicorn"} <= set(results["versions"])
+    assert {"covet-orm", "sqlalchemy", "tortoise-orm", "aiosqlite", "psycopg"} <= set(
+        results["versions"]
+    )
 
 
 def test_an_app_that_answers_differently_is_refused(bench: ModuleType) -> None:

@@ -40,7 +40,13 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, aclosing, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    aclosing,
+    asynccontextmanager,
+    contextmanager,
+    nullcontext,
+)
 from contextvars import ContextVar
 from types import TracebackType
 
@@ -210,16 +216,21 @@ class Database:
         if transaction is not None:
             yield transaction.connection
             return
-        await self.connect()
+        if not self._connected:  # connect() takes a lock: not once per statement
+            await self.connect()
         async with self.backend.connection() as connection:
             yield connection
 
-    @asynccontextmanager
-    async def _observed(self, sql: str, param_count: int) -> AsyncIterator[None]:
+    def _observed(self, sql: str, param_count: int) -> AbstractAsyncContextManager[None]:
         """Tell the query listeners (covet.orm.events) about the statement, if there are any."""
         if not events.has_listeners():
-            yield
-            return
+            # Nobody listens (the usual case): a shared do-nothing context, instead of
+            # starting a generator and timing a statement that nobody will hear about.
+            return _UNOBSERVED
+        return self._observing(sql, param_count)
+
+    @asynccontextmanager
+    async def _observing(self, sql: str, param_count: int) -> AsyncIterator[None]:
         await events.emit_start(events.QueryStart(sql, param_count, self.alias, self.vendor))
         started = time.perf_counter()
         error: BaseException | None = None
@@ -237,6 +248,9 @@ class Database:
                 events.QueryEvent(sql, param_count, duration, self.alias, self.vendor, error)
             )
 
+
+#: ``Database._observed`` when no query listener is registered (reusable: it holds no state).
+_UNOBSERVED: AbstractAsyncContextManager[None] = nullcontext()
 
 # --- the registry of named databases ----------------------------------------
 

@@ -5,9 +5,9 @@ instance (with its annotations and ``select_related`` instances), a dict, a tupl
 :func:`stream` does the same for ``async for``, a chunk of rows at a time.
 
 ``select_related("author__profile")`` adds JOINs and columns to the one SELECT
-(``query.py``); :func:`attach_selected` cuts each row into the instances and hangs each on
-its parent. ``prefetch_related`` runs one more query per level instead, for relations of
-any kind:
+(``query.py``); :func:`instance_loader` makes the function that cuts each row into the
+instances and hangs each on its parent (``hydration.py`` writes it). ``prefetch_related``
+runs one more query per level instead, for relations of any kind:
 
 ``Post.objects.prefetch_related("tags", "comments__author")`` runs, after the posts' own
 SELECT:
@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from covet.orm.compiler import SQLCompiler
 from covet.orm.errors import FieldError
-from covet.orm.query import LOOKUP_SEPARATOR, RelatedSelection
+from covet.orm.hydration import row_loader
+from covet.orm.query import LOOKUP_SEPARATOR, Query, RelatedSelection
 from covet.orm.queryset import QuerySet, database_for
 from covet.orm.related import (
     ReverseManyDescriptor,
@@ -46,8 +47,8 @@ if TYPE_CHECKING:
     from covet.orm.models import Model
 
 __all__ = [
-    "attach_selected",
     "check_prefetch_path",
+    "instance_loader",
     "prefetch_related_objects",
     "row_converter",
     "stream",
@@ -57,6 +58,8 @@ __all__ = [
 def row_converter(queryset: QuerySet[Any], dialect: Dialect) -> Callable[[Sequence[Any]], Any]:
     """A function turning one raw row into what ``queryset`` yields."""
     query = queryset.query
+    if queryset.row_kind == "model":  # the usual case: ask nothing of the other kinds
+        return instance_loader(queryset.model, query, dialect)
     items = query.select_items()
     names = [name for name, _ in items]
     converters = [expression.convert for _, expression in items]
@@ -72,23 +75,7 @@ def row_converter(queryset: QuerySet[Any], dialect: Dialect) -> Callable[[Sequen
         return lambda row: dict(zip(names, values(row), strict=True))
     if queryset.row_kind == "tuple":
         return lambda row: tuple(values(row))
-    if queryset.row_kind == "flat":
-        return lambda row: converters[0](row[0], dialect)
-    model = queryset.model
-    fields = model._meta.fields
-    end = len(fields) + len(query.annotations)
-    annotation_items = items[len(fields) : end]
-    selections = query.related_selections
-
-    def instance(row: Sequence[Any]) -> Model:
-        obj = model.from_db(fields, row[: len(fields)], dialect)
-        for (name, expression), value in zip(annotation_items, row[len(fields) : end], strict=True):
-            setattr(obj, name, expression.convert(value, dialect))
-        if selections:
-            attach_selected(obj, selections, row[end:width], dialect)
-        return obj
-
-    return instance
+    return lambda row: converters[0](row[0], dialect)  # "flat"
 
 
 async def stream(queryset: QuerySet[Any], chunk_size: int) -> AsyncIterator[Any]:
@@ -210,22 +197,57 @@ def _pks(objs: list[Any]) -> list[Any]:
     return [obj.pk for obj in objs]
 
 
-def attach_selected(
-    obj: Model, selections: Sequence[RelatedSelection], values: Sequence[Any], dialect: Dialect
-) -> None:
-    """Build each ``select_related`` instance from its columns and hang it on its parent."""
-    loaded: dict[tuple[str, ...], Model | None] = {(): obj}
-    start = 0
+def instance_loader(
+    model: type[Model], query: Query, dialect: Dialect
+) -> Callable[[Sequence[Any]], Model]:
+    """The function turning one row of ``query`` into a ``model`` instance.
+
+    The row holds the model's columns, then each annotation, then the columns of each
+    ``select_related`` model, in the order ``Query.select_items()`` lists them. The
+    selected instances are built by the same loader (``hydration.py``), each hung on its
+    parent, so a row costs one call per instance and nothing more. Every value is read by
+    its index, so columns the compiler adds at the end for ORDER BY (with DISTINCT) are
+    simply not read.
+    """
+    fields = model._meta.fields
+    annotations = list(query.annotations.items())
+    # Where each selected model's columns start: after the model's own and the annotations.
+    starts: dict[tuple[str, ...], int] = {}
+    start = len(fields) + len(annotations)
+    for selection in query.related_selections:
+        starts[selection.path] = start
+        start += len(selection.model._meta.fields)
+    load = _tree_loader(model, 0, (), query.related_selections, starts, dialect)
+    if not annotations:
+        return load  # the common case: no per-row work besides the instances themselves
+    first_annotation = len(fields)
+
+    def instance(row: Sequence[Any]) -> Model:
+        obj: Model = load(row)
+        for index, (name, expression) in enumerate(annotations, first_annotation):
+            setattr(obj, name, expression.convert(row[index], dialect))
+        return obj
+
+    return instance
+
+
+def _tree_loader(
+    model: type[Model],
+    start: int,
+    path: tuple[str, ...],
+    selections: Sequence[RelatedSelection],
+    starts: dict[tuple[str, ...], int],
+    dialect: Dialect,
+) -> Callable[[Sequence[Any]], Any]:
+    """The loader of the instance at ``path`` (``()``: the row's model) and its selections."""
+    related = []
     for selection in selections:
-        fields = selection.model._meta.fields
-        chunk = values[start : start + len(fields)]
-        start += len(fields)
-        pk_index = fields.index(selection.model._meta.pk)
-        # A LEFT JOIN that found nothing gives NULLs: the relation is loaded, and is None.
-        related = (
-            None if chunk[pk_index] is None else selection.model.from_db(fields, chunk, dialect)
-        )
-        loaded[selection.path] = related
-        parent = loaded.get(selection.path[:-1])
-        if parent is not None:
-            related_cache(parent)[selection.path[-1]] = related
+        if selection.path[:-1] == path:  # selected through this instance: build it here
+            meta = selection.model._meta
+            child_start = starts[selection.path]
+            key_index = child_start + meta.fields.index(meta.pk)
+            child = _tree_loader(
+                selection.model, child_start, selection.path, selections, starts, dialect
+            )
+            related.append((selection.path[-1], key_index, child))
+    return row_loader(model, model._meta.fields, dialect, start, related)

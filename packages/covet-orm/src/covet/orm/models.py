@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 from covet.orm import errors, signals
 from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
+from covet.orm.hydration import row_loader
 from covet.orm.manager import Manager
 from covet.orm.queryset import QuerySet
 from covet.orm.relations import ForeignKey, ManyToManyField, PathInfo, contribute_relations
@@ -176,6 +177,10 @@ class Model(metaclass=ModelMeta):
     """The base class of every model. See the module docstring for the options."""
 
     _meta: ClassVar[Options]
+    #: True once the row exists in the database: save() then UPDATEs instead of INSERTing.
+    #: ``__init__`` sets it False on each new instance; an instance loaded from a row never
+    #: runs ``__init__`` and finds True here, which saves storing it once per row.
+    _persisted: bool = True
     objects: Manager[Any] = Manager()
     DoesNotExist: ClassVar[type[errors.DoesNotExist]] = errors.DoesNotExist
     MultipleObjectsReturned: ClassVar[type[errors.MultipleObjectsReturned]] = (
@@ -200,16 +205,16 @@ class Model(metaclass=ModelMeta):
             raise errors.FieldError(
                 f"{meta.label} has no field(s) {unknown}; choices are: {choices}"
             )
-        #: True once the row exists in the database: save() then UPDATEs instead of INSERTing.
-        self._persisted = False
+        self._persisted = False  # a new instance: save() INSERTs it
 
     @classmethod
-    def from_db(cls, fields: Sequence[Field], values: Iterable[Any], dialect: Dialect) -> Self:
-        """Build an instance from a row (no defaults, no validation: the row is the truth)."""
-        instance = cls.__new__(cls)
-        for field, value in zip(fields, values, strict=True):
-            setattr(instance, field.name, field.from_db(value, dialect))
-        instance._persisted = True
+    def from_db(cls, fields: Sequence[Field], values: Sequence[Any], dialect: Dialect) -> Self:
+        """Build an instance from a row (no defaults, no validation: the row is the truth).
+
+        A query builds many: it asks :func:`covet.orm.hydration.row_loader` for the
+        function once, then calls it per row.
+        """
+        instance: Self = row_loader(cls, fields, dialect)(values)
         return instance
 
     @property
@@ -242,10 +247,11 @@ class Model(metaclass=ModelMeta):
     def full_clean(self, fields: Iterable[str] | None = None) -> None:
         """Validate (and convert) each field's value; one ValidationError lists every problem."""
         meta = self._meta
-        names = list(fields) if fields is not None else list(meta.fields_by_name)
+        # Every field (the usual case, and each row of a bulk_create): the list itself,
+        # without looking each name up again.
+        chosen = meta.fields if fields is None else [meta.get_field(name) for name in fields]
         problems: dict[str, list[str]] = {}
-        for name in names:
-            field = meta.get_field(name)
+        for field in chosen:
             try:
                 setattr(self, field.name, field.clean(getattr(self, field.name)))
             except errors.ValidationError as exc:

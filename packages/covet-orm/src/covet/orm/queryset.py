@@ -259,7 +259,7 @@ class QuerySet(Generic[T]):
     async def get(self, *conditions: Q, **lookups: Any) -> T:
         """The one row matching: else ``Model.DoesNotExist`` / ``Model.MultipleObjectsReturned``."""
         queryset = self.filter(*conditions, **lookups) if conditions or lookups else self
-        rows = await queryset[:MAX_GET_RESULTS].all()
+        rows = await queryset[:MAX_GET_RESULTS]  # awaited as it is: no copy by .all()
         if len(rows) == 1:
             return rows[0]
         name = self.model.__name__

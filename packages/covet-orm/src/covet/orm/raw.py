@@ -12,6 +12,7 @@ from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from covet.orm.errors import FieldError
+from covet.orm.hydration import row_loader
 from covet.orm.queryset import database_for
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class RawQuerySet(Generic[M]):
         database, dialect = await database_for(self.model)
         rows = await database.fetch_all(self.raw_sql, self.params)
         fields = self.model._meta.fields
+        load = row_loader(self.model, fields, dialect)
         instances = []
         for row in rows:
             if len(row) != len(fields):
@@ -53,5 +55,5 @@ class RawQuerySet(Generic[M]):
                     f"raw() rows have {len(row)} columns; {self.model.__name__} needs "
                     f"{len(fields)}, in this order: {names}"
                 )
-            instances.append(self.model.from_db(fields, row, dialect))
+            instances.append(load(row))
         return instances

@@ -36,7 +36,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import aiosqlite
 
@@ -216,7 +216,10 @@ class SQLiteConnection(Connection):
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         with self.translating_errors(sql):
-            return [tuple(row) for row in await self.raw.execute_fetchall(sql, tuple(params))]
+            rows: Any = await self.raw.execute_fetchall(sql, tuple(params))
+        # sqlite3 already returns a list of tuples (no row_factory is set on these
+        # connections): copying each row again would cost a call per row for nothing.
+        return rows if isinstance(rows, list) else list(rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         with self.translating_errors(sql):
