@@ -197,7 +197,7 @@ def test_the_three_wheels_give_the_facade_and_a_working_app(tmp_path: Path) -> N
     assert "    routes " in help_result.stdout
     assert "    run " in help_result.stdout
     # ... and from covet-migrations, through the same entry-point group.
-    assert "    migrations " in help_result.stdout
+    assert "    migrations\n" in help_result.stdout
     assert "    db " in help_result.stdout
 
 
