@@ -197,3 +197,42 @@ def test_unresolvable_annotation_is_refused_at_registration() -> None:
     handler.__annotations__["x"] = "NoSuchType"
     with pytest.raises(HandlerSignatureError, match="'NoSuchType' of parameter 'x' could not be"):
         Handler(handler)
+
+
+def test_path_only_handlers_take_the_fast_path_and_report_errors_as_before() -> None:
+    app = CovetPy()
+
+    @app.get("/f/{x}")
+    async def by_float(x: float) -> Any:
+        return {"x": x}
+
+    @app.get("/two/{a:int}/{b}")
+    async def two(a: int, b: str) -> Any:
+        return {"a": a, "b": b}
+
+    route_handler = app.routes[-2].endpoint  # type: ignore[union-attr]
+    assert route_handler.path_plan is not None
+    assert route_handler.path_arguments({"path_params": {"x": "2.5"}}) == {"x": 2.5}
+    # Text the annotation refuses, or no value at all: the general path reports it.
+    assert route_handler.path_arguments({"path_params": {"x": "abc"}}) is None
+    assert route_handler.path_arguments({}) is None
+
+    client = TestClient(app)
+    assert client.get("/f/2.5").json() == {"x": 2.5}
+    assert client.get("/two/7/seven").json() == {"a": 7, "b": "seven"}
+    response = client.get("/f/abc")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["path", "x"]
+
+
+def test_only_plain_path_values_get_a_path_plan() -> None:
+    async def with_query(x: int, q: str) -> None: ...
+
+    async def listed(x: list[int]) -> None: ...
+
+    async def nothing() -> None: ...
+
+    assert Handler(with_query, path_params=["x"]).path_plan is None
+    assert Handler(listed, path_params=["x"]).path_plan is None
+    assert Handler(nothing).path_plan is None
+    assert Handler(with_query, path_params=["x", "q"]).path_plan is not None
