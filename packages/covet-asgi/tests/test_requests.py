@@ -115,6 +115,17 @@ async def test_declared_length_over_limit_is_413_before_reading() -> None:
     assert receive.received == []  # not one chunk was read
 
 
+async def test_declared_length_is_found_in_any_case_and_only_as_ascii_digits() -> None:
+    # A server may keep the client's case; the first content-length is the one that counts.
+    scope = http_scope(headers=[(b"Content-Length", b"10"), (b"content-length", b"1")])
+    with pytest.raises(HTTPException) as info:
+        await Request(scope, chunks(b"x" * 10), max_body_size=5).body()
+    assert info.value.status_code == 413
+    # "\xb2" is a digit to str.isdigit() but not a length: the body is read and counted.
+    scope = http_scope(headers=[(b"content-length", b"\xb2")])
+    assert await Request(scope, chunks(b"abc"), max_body_size=5).body() == b"abc"
+
+
 async def test_undeclared_body_over_limit_stops_at_the_crossing_chunk() -> None:
     receive = chunks(b"abc", b"def", b"ghi")
     request = Request(http_scope(), receive, max_body_size=5)
