@@ -157,3 +157,29 @@ def test_debug_html_renders_a_frame_without_source() -> None:
         page = render_traceback_html(exc)
     assert "&lt;generated&gt;" in page
     assert "KeyError: &#x27;k&#x27;" in page
+
+
+async def test_exception_middleware_reuses_a_fresh_watcher_and_only_a_fresh_one() -> None:
+    from covet.asgi.middleware.exceptions import ExceptionMiddleware, StartWatchingSend
+
+    seen: list[Any] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(send)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    async def sink(message: Any) -> None:
+        pass
+
+    async def receive() -> Any:
+        return {"type": "http.disconnect"}
+
+    middleware = ExceptionMiddleware(app)
+    fresh = StartWatchingSend(sink)
+    await middleware({"type": "http"}, receive, fresh)
+    assert seen[-1] is fresh and fresh.response_started
+    # This watcher has already seen a start: its flag would not describe the inner app.
+    await middleware({"type": "http"}, receive, fresh)
+    assert seen[-1] is not fresh and isinstance(seen[-1], StartWatchingSend)
+    await middleware({"type": "http"}, receive, sink)
+    assert isinstance(seen[-1], StartWatchingSend) and seen[-1].send is sink

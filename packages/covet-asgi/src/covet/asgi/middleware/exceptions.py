@@ -97,7 +97,14 @@ class ExceptionMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        watched = StartWatchingSend(send)
+        # ServerErrorMiddleware already wraps ``send`` in a watcher, and pass-through
+        # middleware hands it on unchanged. A watcher that has seen no response start yet
+        # answers exactly what a new one would (has a start gone out since this point?), so
+        # it is reused: one object less per request and one call less per message.
+        if isinstance(send, StartWatchingSend) and not send.response_started:
+            watched = send
+        else:
+            watched = StartWatchingSend(send)
         try:
             await self.app(scope, receive, watched)
         except Exception as exc:
