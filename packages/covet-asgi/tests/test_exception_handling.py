@@ -177,9 +177,12 @@ async def test_exception_middleware_reuses_a_fresh_watcher_and_only_a_fresh_one(
     middleware = ExceptionMiddleware(app)
     fresh = StartWatchingSend(sink)
     await middleware({"type": "http"}, receive, fresh)
-    assert seen[-1] is fresh and fresh.response_started
+    assert seen[-1] is fresh
+    assert fresh.response_started
     # This watcher has already seen a start: its flag would not describe the inner app.
     await middleware({"type": "http"}, receive, fresh)
-    assert seen[-1] is not fresh and isinstance(seen[-1], StartWatchingSend)
+    assert seen[-1] is not fresh
+    assert isinstance(seen[-1], StartWatchingSend)
     await middleware({"type": "http"}, receive, sink)
-    assert isinstance(seen[-1], StartWatchingSend) and seen[-1].send is sink
+    assert isinstance(seen[-1], StartWatchingSend)
+    assert seen[-1].send is sink
