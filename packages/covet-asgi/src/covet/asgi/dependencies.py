@@ -38,7 +38,7 @@ from typing import Any
 from covet.asgi.background import BackgroundTasks
 from covet.asgi.exceptions import RequestValidationError, ValidationErrorItem
 from covet.asgi.params import ConversionError
-from covet.asgi.requests import Request
+from covet.asgi.requests import Request, parse_json_body
 from covet.asgi.signature import Binding, HandlerSignatureError, plan_bindings
 
 # At module level, not inside _validate: validation.py imports pydantic only when it needs
@@ -197,8 +197,9 @@ class Resolver:
     async def _body_value(self, binding: Binding) -> Any:
         if self._body is _MISSING:
             body = await self.request.body()
-            # An empty body is "no body": a required model then reports "missing".
-            self._body = await self.request.json() if body else _MISSING
+            # An empty body is "no body": a required model then reports "missing". The body
+            # in hand is parsed directly: request.json() would await body() a second time.
+            self._body = parse_json_body(body) if body else _MISSING
         if self._body is _MISSING:
             if binding.required:
                 self.errors.append(

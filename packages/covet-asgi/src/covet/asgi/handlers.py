@@ -150,7 +150,10 @@ class Handler:
         receive: Receive,
         send: Send,
     ) -> None:
-        overrides = getattr(scope.get("app"), "dependency_overrides", None)
+        # Overrides replace providers, so without providers there is nothing to look up.
+        overrides = (
+            getattr(scope.get("app"), "dependency_overrides", None) if self.providers else None
+        )
         resolver = Resolver(request, exit_stack, self.path_params, overrides)
         kwargs = await resolver.arguments(self.bindings, self.providers)
         response = self.make_response(await self.call(kwargs))
