@@ -5,11 +5,18 @@ from __future__ import annotations
 import enum
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
-from covet.asgi import BackgroundTask, BackgroundTasks, CovetPy, HandlerSignatureError, Request
+from covet.asgi import (
+    BackgroundTask,
+    BackgroundTasks,
+    CovetPy,
+    HandlerSignatureError,
+    Header,
+    Request,
+)
 from covet.asgi.handlers import Handler, to_response
 from covet.asgi.responses import PlainTextResponse
 from covet.asgi.testing import TestClient
@@ -211,11 +218,11 @@ def test_path_only_handlers_take_the_fast_path_and_report_errors_as_before() -> 
         return {"a": a, "b": b}
 
     route_handler = app.routes[-2].endpoint  # type: ignore[union-attr]
-    assert route_handler.path_plan is not None
-    assert route_handler.path_arguments({"path_params": {"x": "2.5"}}) == {"x": 2.5}
+    assert route_handler.plain_plan is not None
+    assert route_handler.plain_arguments({"path_params": {"x": "2.5"}}) == {"x": 2.5}
     # Text the annotation refuses, or no value at all: the general path reports it.
-    assert route_handler.path_arguments({"path_params": {"x": "abc"}}) is None
-    assert route_handler.path_arguments({}) is None
+    assert route_handler.plain_arguments({"path_params": {"x": "abc"}}) is None
+    assert route_handler.plain_arguments({}) is None
 
     client = TestClient(app)
     assert client.get("/f/2.5").json() == {"x": 2.5}
@@ -225,14 +232,44 @@ def test_path_only_handlers_take_the_fast_path_and_report_errors_as_before() -> 
     assert response.json()["detail"][0]["loc"] == ["path", "x"]
 
 
-def test_only_plain_path_values_get_a_path_plan() -> None:
+def test_plain_query_values_take_the_fast_path_and_report_errors_as_before() -> None:
+    async def search(q: str, page: int = 1, exact: bool | None = None) -> Any:
+        return {"q": q, "page": page, "exact": exact}
+
+    handler = Handler(search)
+    assert handler.plain_plan is not None
+    assert handler.plain_arguments({"query_string": b"q=a&q=b&page=3"}) == {
+        "q": "b",  # the last value wins, as query_params[key] gives it
+        "page": 3,
+        "exact": None,
+    }
+    assert handler.plain_arguments({"query_string": b"page=3"}) is None  # q is required
+    assert handler.plain_arguments({"query_string": b"q=a&page=x"}) is None
+
+    client = client_for(search)
+    assert client.get("/?q=covet&exact=yes").json() == {"q": "covet", "page": 1, "exact": True}
+    missing = client.get("/?page=x")
+    assert missing.status_code == 422
+    assert [error["loc"] for error in missing.json()["detail"]] == [
+        ["query", "q"],
+        ["query", "page"],
+    ]
+
+
+def test_only_plain_path_and_query_values_get_a_plain_plan() -> None:
     async def with_query(x: int, q: str) -> None: ...
 
     async def listed(x: list[int]) -> None: ...
 
+    async def list_default(tag: str = []) -> None:  # type: ignore[assignment]
+        ...
+
+    async def with_header(user_agent: Annotated[str, Header()]) -> None: ...
+
     async def nothing() -> None: ...
 
-    assert Handler(with_query, path_params=["x"]).path_plan is None
-    assert Handler(listed, path_params=["x"]).path_plan is None
-    assert Handler(nothing).path_plan is None
-    assert Handler(with_query, path_params=["x", "q"]).path_plan is not None
+    assert Handler(with_query, path_params=["x"]).plain_plan is not None
+    assert Handler(listed, path_params=["x"]).plain_plan is None
+    assert Handler(list_default).plain_plan is None
+    assert Handler(with_header).plain_plan is None
+    assert Handler(nothing).plain_plan is None

@@ -17,12 +17,14 @@ import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
 from typing import Any
 
 from covet.asgi.background import BackgroundTask, BackgroundTasks
 from covet.asgi.dependencies import Provider, Resolver
 from covet.asgi.middleware import Middleware
 from covet.asgi.params import ConversionError
+from covet.asgi.queryparams import QueryParams
 from covet.asgi.requests import DEFAULT_MAX_BODY_SIZE, Request
 from covet.asgi.responses import JSONResponse, PlainTextResponse, Response
 from covet.asgi.signature import Binding, HandlerSignatureError, plan_bindings, resolved_hints
@@ -90,7 +92,7 @@ class Handler:
             for binding in self.bindings
             if binding.depends is not None
         }
-        self.path_plan = _path_plan(self.bindings)
+        self.plain_plan = _plain_plan(self.bindings)
         self.max_body_size = max_body_size
         self.status_code = status_code
         self.tags = list(tags)
@@ -120,8 +122,8 @@ class Handler:
             response = self.make_response(await self.call({}))
             await response(scope, receive, send)
             return
-        if self.path_plan is not None:
-            kwargs = self.path_arguments(scope)
+        if self.plain_plan is not None:
+            kwargs = self.plain_arguments(scope)
             if kwargs is not None:
                 response = self.make_response(await self.call(kwargs))
                 await response(scope, receive, send)
@@ -161,31 +163,40 @@ class Handler:
             response.background = _run_after(response.background, resolver.background)
         await response(scope, receive, send)
 
-    def path_arguments(self, scope: Scope) -> dict[str, Any] | None:
-        """The arguments of a handler that only takes path values, or ``None``.
+    def plain_arguments(self, scope: Scope) -> dict[str, Any] | None:
+        """The arguments of a handler that only takes plain path and query values, or ``None``.
 
-        The fast path of :meth:`handle`, for the most common handler of all
-        (``async def user(user_id: int)``): it reads ``scope["path_params"]`` directly, with
-        no Request, Resolver or 422 bookkeeping, which saves about a microsecond a request.
+        The fast path of :meth:`handle`, for the most common handlers of all
+        (``async def user(user_id: int)``, ``async def search(q: str, page: int = 1)``): it
+        reads ``scope["path_params"]`` and the query string directly, with no Request,
+        Resolver or 422 bookkeeping, which saves about a microsecond and a half a request.
         Safe because such a handler reads nothing else from the request. Anything unusual (a
-        value missing, text its converter refuses) returns ``None``, and :meth:`handle` takes
-        the general path, which reports it exactly as before.
+        required value missing, text its converter refuses) returns ``None``, and
+        :meth:`handle` takes the general path, which reports it exactly as before.
         """
-        assert self.path_plan is not None
-        params: dict[str, Any] = scope.get("path_params", {})
+        assert self.plain_plan is not None
+        path_params: dict[str, Any] = scope.get("path_params", {})
+        query: QueryParams | None = None  # parsed on first use, as Request does
         kwargs: dict[str, Any] = {}
-        for name, convert in self.path_plan:
-            value = params.get(name, _MISSING)
+        for parameter in self.plain_plan:
+            if parameter.from_path:
+                value = path_params.get(parameter.key, _MISSING)
+            else:
+                if query is None:
+                    query = QueryParams(scope.get("query_string", b""))
+                value = query.get(parameter.key, _MISSING)
             if value is _MISSING:
-                return None
-            if isinstance(value, str):
-                # A route converter such as {id:int} has already made the value; plain
-                # {name} text is converted by the annotation, as Resolver does.
+                if parameter.default is _REQUIRED:
+                    return None
+                value = parameter.default
+            elif isinstance(value, str):
+                # A route converter such as {id:int} has already made a path value; text is
+                # converted by the annotation, as Resolver does.
                 try:
-                    value = convert(value)
+                    value = parameter.convert(value)
                 except ConversionError:
                     return None
-            kwargs[name] = value
+            kwargs[parameter.name] = value
         return kwargs
 
     def call(self, kwargs: dict[str, Any]) -> Awaitable[Any]:
@@ -210,20 +221,47 @@ class Handler:
 
 
 _MISSING: Any = object()
+_REQUIRED: Any = inspect.Parameter.empty
 
 
-def _path_plan(bindings: Sequence[Binding]) -> tuple[tuple[str, Callable[[str], Any]], ...] | None:
-    """``(name, convert)`` per parameter when every one is a plain path value, else ``None``.
+@dataclass(frozen=True, slots=True)
+class PlainParameter:
+    """One step of a plain plan: where a parameter's text is and how it is converted."""
 
-    Made once, at registration. Only single values with CovetPy's own converter qualify:
-    ``list[X]`` and pydantic-validated annotations keep the general path of
+    name: str
+    key: str
+    from_path: bool
+    convert: Callable[[str], Any]
+    default: Any
+
+
+def _plain_plan(bindings: Sequence[Binding]) -> tuple[PlainParameter, ...] | None:
+    """A :class:`PlainParameter` per parameter when every one is a plain value, else ``None``.
+
+    Made once, at registration. Path and query values converted by CovetPy's own converters
+    qualify; ``list[X]``, a list default (copied per request), pydantic-validated
+    annotations and every other source keep the general path of
     :class:`~covet.asgi.dependencies.Resolver`.
     """
     plan = []
     for binding in bindings:
-        if binding.source != "path" or binding.converter is None or binding.converter.many:
+        converter = binding.converter
+        if (
+            binding.source not in ("path", "query")
+            or converter is None
+            or converter.many
+            or isinstance(binding.default, list)
+        ):
             return None
-        plan.append((binding.name, binding.converter.convert))
+        plan.append(
+            PlainParameter(
+                binding.name,
+                binding.key,
+                binding.source == "path",
+                converter.convert,
+                binding.default,
+            )
+        )
     return tuple(plan) if plan else None
 
 
