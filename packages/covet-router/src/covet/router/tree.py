@@ -37,18 +37,24 @@ Values: TypeAlias = tuple[Any, ...]
 class ParamEdge:
     """The way from a node to its child through one parameter converter."""
 
-    __slots__ = ("node", "segment")
+    __slots__ = ("_fullmatch", "_to_python", "matches_slash", "node", "segment")
 
     def __init__(self, segment: ParamSegment) -> None:
         self.segment = segment
         self.node = Node()
+        # Bound once here, used on every match: the segment's regex and converter never
+        # change after registration, and each ``self.segment.regex.fullmatch`` chain of
+        # lookups cost as much as the regex match itself.
+        self._fullmatch = segment.regex.fullmatch
+        self._to_python = segment.converter.to_python
+        self.matches_slash = segment.converter.matches_slash
 
     def convert(self, text: str) -> Any:
         """The Python value for ``text``, or ``_NO_MATCH`` when the converter refuses it."""
-        if self.segment.regex.fullmatch(text) is None:
+        if self._fullmatch(text) is None:
             return _NO_MATCH
         try:
-            return self.segment.converter.to_python(text)
+            return self._to_python(text)
         except ValueError:
             return _NO_MATCH
 
@@ -112,7 +118,7 @@ class Node:
             if found is not None:
                 return found
         for edge in self.params:
-            if edge.segment.converter.matches_slash:
+            if edge.matches_slash:
                 # A slash-matching parameter takes the rest of the path: this is the end.
                 value = edge.convert("/".join(parts[index:]))
                 end = len(parts)
