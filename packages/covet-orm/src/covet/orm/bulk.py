@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from covet.orm.compiler import SQLCompiler, compile_insert
-from covet.orm.errors import FieldError
+from covet.orm.errors import FieldError, ValidationError
 from covet.orm.expressions import Q
 from covet.orm.query import Query
 from covet.orm.queryset import database_for
@@ -39,22 +39,63 @@ async def insert_instances(
     """Validate and INSERT ``instances``; set generated keys where the database reports them."""
     if not instances:
         return
-    for obj in instances:
-        obj.full_clean()
     meta = model._meta
     database, dialect = await database_for(model)
     pk = meta.pk
     # Rows that carry their own key are inserted with it; the others let the database pick.
     with_key = [obj for obj in instances if obj.pk is not None or not pk.auto_generated]
     without_key = [obj for obj in instances if obj.pk is None and pk.auto_generated]
-    for group, fields in (
-        (with_key, meta.fields),
-        (without_key, [field for field in meta.fields if field is not pk]),
-    ):
+    groups = [
+        (group, fields, _cleaned_rows(group, fields, dialect))
+        for group, fields in (
+            (with_key, meta.fields),
+            (without_key, [field for field in meta.fields if field is not pk]),
+        )
+    ]
+    # Every instance is validated (above) before the first row is written.
+    for group, fields, rows in groups:
         per_batch = batch_size or max(1, MAX_INSERT_PARAMS // max(1, len(fields)))
         for start in range(0, len(group), per_batch):
             batch = group[start : start + per_batch]
-            await _insert_batch(database, dialect, batch, fields, group is without_key)
+            await _insert_batch(
+                database,
+                dialect,
+                batch,
+                fields,
+                rows[start : start + per_batch],
+                group is without_key,
+            )
+
+
+def _cleaned_rows(
+    instances: Sequence[Model], fields: Sequence[Field], dialect: Dialect
+) -> list[list[Any]]:
+    """Validate each instance (as ``full_clean()`` does) and return its row of bound values.
+
+    One pass per value: ``clean`` converts it (and the instance keeps the converted value),
+    then ``adapt`` makes the driver's value of it. Calling ``full_clean()`` and then
+    ``to_db`` converted every value twice, which was a third of bulk_create's Python time;
+    ``to_db`` is ``adapt(to_python(value))`` and ``to_python`` of a cleaned value is the
+    value itself, so the row is the same. The only field left out of ``fields`` is an
+    auto-generated key whose value is None, which ``clean`` accepts: the checks are the same.
+    """
+    rows = []
+    for obj in instances:
+        row = []
+        problems: dict[str, list[str]] = {}
+        for field in fields:
+            name = field.name
+            try:
+                value = field.clean(getattr(obj, name))
+            except ValidationError as exc:
+                problems[name] = [exc.message]
+                continue
+            setattr(obj, name, value)
+            row.append(None if value is None else field.adapt(value, dialect))
+        if problems:
+            raise ValidationError.from_problems(obj._meta.label, problems)
+        rows.append(row)
+    return rows
 
 
 async def _insert_batch(
@@ -62,11 +103,11 @@ async def _insert_batch(
     dialect: Dialect,
     batch: Sequence[Model],
     fields: Sequence[Field],
+    rows: Sequence[Sequence[Any]],
     needs_key: bool,
 ) -> None:
     model = type(batch[0])
     pk = model._meta.pk
-    rows = [[field.to_db(getattr(obj, field.name), dialect) for field in fields] for obj in batch]
     returning = pk if needs_key else None
     sql, params = compile_insert(model, fields, rows, dialect, returning=returning)
     result = await database.execute(sql, params)
