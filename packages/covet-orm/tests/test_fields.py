@@ -269,3 +269,29 @@ async def test_a_text_primary_key_and_a_uuid_primary_key(database: Database) -> 
     assert (await Ticket.objects.get(pk=ticket.pk)).title == "x"
     await code.delete()
     assert await Code.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("field_", "value", "message"),
+    [
+        (CharField(max_length=3), "abcd", "at most 3 characters"),
+        (CharField(max_length=3), "a\x00", "cannot contain NUL"),
+        (CharField(max_length=3, choices=["a"]), "b", "not one of the choices"),
+        (CharField(max_length=9, validators=[no_swearing]), "darn", "no swearing"),
+        (IntegerField(), True, "expected an integer"),
+        (IntegerField(), 2**31, "out of range"),
+        (IntegerField(), -(2**31) - 1, "out of range"),
+        (IntegerField(choices=[1]), 2, "not one of the choices"),
+        (IntegerField(validators=[even]), 3, "is odd"),
+    ],
+)
+def test_the_one_call_clean_of_str_and_int_still_checks_everything(
+    field_: Field, value: Any, message: str
+) -> None:
+    # CharField.clean and IntegerField.clean accept a plain str or int in one call: each
+    # condition that must send it through the full checks does.
+    with pytest.raises(ValidationError, match=message):
+        field_.clean(value)
+    plain = "ab" if isinstance(field_, CharField) else 4
+    if field_.choices is None:
+        assert field_.clean(plain) is plain

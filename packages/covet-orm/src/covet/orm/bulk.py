@@ -85,12 +85,14 @@ def _cleaned_rows(
         problems: dict[str, list[str]] = {}
         for field in fields:
             name = field.name
+            given = getattr(obj, name)
             try:
-                value = field.clean(getattr(obj, name))
+                value = field.clean(given)
             except ValidationError as exc:
                 problems[name] = [exc.message]
                 continue
-            setattr(obj, name, value)
+            if value is not given:  # converted ("7" -> 7): the instance keeps the result
+                setattr(obj, name, value)
             row.append(None if value is None else field.adapt(value, dialect))
         if problems:
             raise ValidationError.from_problems(obj._meta.label, problems)
