@@ -21,7 +21,7 @@ from covet.orm import (
     capture_queries,
     create_tables,
 )
-from covet.orm.dialects import MySQLDialect, SQLiteDialect, _dialects
+from covet.orm.dialects import MySQLDialect, SQLiteDialect, _dialects, dialect_for
 from covet.orm.queryset import QuerySet
 
 
@@ -218,6 +218,24 @@ async def test_create_and_bulk_create_set_primary_keys(people: Database) -> None
         await Person.objects.bulk_create(["x"])  # type: ignore[list-item]
     with pytest.raises(ValidationError, match=r"Person\.name"):
         await Person.objects.bulk_create([Person(name="ok"), Person(name="x" * 99)])
+
+
+async def test_bulk_create_fills_each_insert_up_to_the_dialects_parameter_limit(
+    people: Database,
+) -> None:
+    dialect = await dialect_for(people)
+    # Person has four columns besides its key: 9 parameters hold two rows, so 5 rows take
+    # three INSERTs (2 + 2 + 1), each within the limit.
+    dialect.max_params = 9  # an instance attribute, shadowing the class's limit
+    try:
+        with capture_queries() as queries:
+            made = await Person.objects.bulk_create([Person(name=f"m{i}") for i in range(5)])
+    finally:
+        del dialect.max_params
+    inserts = [query for query in queries if query.sql.startswith("INSERT")]
+    assert [query.param_count for query in inserts] == [8, 8, 4]
+    assert len({person.pk for person in made}) == 5
+    assert await Person.objects.filter(name__startswith="m").count() == 5
 
 
 @pytest.mark.parametrize("vendor", ["sqlite", "mysql"])

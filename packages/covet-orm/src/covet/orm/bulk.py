@@ -2,7 +2,7 @@
 the UPDATEs of ``bulk_update()``.
 
 An INSERT carries many rows (``VALUES (?, ?), (?, ?), ...``), batched so that one statement
-never binds more than :data:`MAX_INSERT_PARAMS` values. Rows whose key the database generates
+never binds more than the dialect's ``max_params`` values (999 on MySQL and older SQLite). Rows whose key the database generates
 are inserted apart from rows that carry their own key, and the generated keys are read back
 where the database can say them: ``RETURNING`` (PostgreSQL, SQLite >= 3.35, MariaDB >= 10.5),
 or the driver's ``lastrowid`` for a one-row INSERT (MySQL). ``bulk_update()`` compiles one
@@ -27,10 +27,7 @@ if TYPE_CHECKING:
     from covet.orm.fields import Field
     from covet.orm.models import Model
 
-__all__ = ["MAX_INSERT_PARAMS", "insert_instances", "update_instances"]
-
-#: bulk_create() puts at most this many parameters in one INSERT (SQLite's old limit was 999).
-MAX_INSERT_PARAMS = 999
+__all__ = ["insert_instances", "update_instances"]
 
 
 async def insert_instances(
@@ -54,7 +51,7 @@ async def insert_instances(
     ]
     # Every instance is validated (above) before the first row is written.
     for group, fields, rows in groups:
-        per_batch = batch_size or max(1, MAX_INSERT_PARAMS // max(1, len(fields)))
+        per_batch = batch_size or max(1, dialect.max_params // max(1, len(fields)))
         for start in range(0, len(group), per_batch):
             batch = group[start : start + per_batch]
             await _insert_batch(

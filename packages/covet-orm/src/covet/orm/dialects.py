@@ -88,6 +88,10 @@ class Dialect:
     paramstyle: ClassVar[str]
     #: Does ``INSERT ... RETURNING`` work? If not, the driver's ``lastrowid`` gives the new key.
     supports_returning: bool = True
+    #: The most bound values one statement may carry: bulk_create() fills its INSERTs up to
+    #: it, since fewer, longer statements cost less than many short ones (each is a trip to
+    #: the driver and a statement to parse). 999 was SQLite's limit before 3.32, a safe floor.
+    max_params: ClassVar[int] = 999
     #: The ``ESCAPE`` clause of a LIKE, as this vendor spells a one-backslash string literal.
     like_escape: ClassVar[str] = " ESCAPE '\\'"
     #: ``FOR UPDATE`` where row locks exist.
@@ -211,6 +215,8 @@ class SQLiteDialect(Dialect):
     paramstyle = "qmark"
     # RETURNING arrived in SQLite 3.35 (2021); older libraries fall back to lastrowid.
     supports_returning = sqlite3.sqlite_version_info >= (3, 35, 0)
+    # SQLITE_MAX_VARIABLE_NUMBER is 32766 by default since SQLite 3.32 (2020).
+    max_params = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
     # SQLite locks the whole database for a writer, so there is no row lock to ask for.
     for_update_sql = ""
     autoincrement_sql = " AUTOINCREMENT"
@@ -277,6 +283,8 @@ class PostgreSQLDialect(Dialect):
 
     vendor = "postgresql"
     paramstyle = "format"
+    # The wire protocol counts a statement's parameters in 16 bits.
+    max_params = 65535
     autoincrement_sql = ""
     # Text columns use the "C" collation: comparison and ORDER BY by code point, as on SQLite
     # and MySQL (utf8mb4_bin), whatever locale the database was created with.
