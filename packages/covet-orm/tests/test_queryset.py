@@ -401,3 +401,15 @@ async def test_select_for_update_serializes_two_transactions(people: Database) -
     assert order == ["first locked", "first commits", "second locked"]
     assert seen == 33
     assert (await Person.objects.get(pk=ann.pk)).age == 33
+
+
+async def test_get_limits_its_own_copy_and_keeps_an_earlier_slice(people: Database) -> None:
+    # get() puts its LIMIT on the copy filter() (or [:]) made, in place: never on the
+    # QuerySet it was called on, and on top of a slice taken before.
+    base = Person.objects.order_by("name")
+    assert (await base.get(name="Bob")).age == 17
+    assert (await base[1:2].get()).name == "Bob"
+    assert base.query.high_mark is None
+    assert base.query.low_mark == 0
+    with pytest.raises(Person.MultipleObjectsReturned, match="found 2"):
+        await base[1:3].get()
