@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import json
 import re
 import sqlite3
@@ -63,12 +64,19 @@ UTC = datetime.UTC
 
 def check_identifier(name: str, what: str = "identifier") -> str:
     """Return ``name`` if it is a plain SQL identifier, else raise :class:`FieldError`."""
-    if not isinstance(name, str) or not IDENTIFIER.fullmatch(name):
+    if not isinstance(name, str) or not _is_identifier(name):
         raise FieldError(
             f"invalid {what} {name!r}: use letters, digits and underscores, not starting with "
             "a digit, at most 63 characters"
         )
     return name
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_identifier(name: str) -> bool:
+    # Remembered: every compiled query quotes its table and column names again, and the
+    # answer for a name never changes. Only the few names a program uses are kept.
+    return IDENTIFIER.fullmatch(name) is not None
 
 
 def escape_like(text: str) -> str:
