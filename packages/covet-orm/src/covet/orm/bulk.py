@@ -113,8 +113,11 @@ async def _insert_batch(
     result = await database.execute(sql, params)
     if needs_key:
         if dialect.supports_returning:
+            # An auto-generated key is a whole number, which every driver returns as an int
+            # (``read_as_is``): stored as it comes, without a from_db() call per row.
+            read_as_is = pk.db_type_field().read_as_is
             for obj, row in zip(batch, result.rows, strict=True):
-                obj.pk = pk.from_db(row[0], dialect)
+                setattr(obj, pk.name, row[0] if read_as_is else pk.from_db(row[0], dialect))
         elif len(batch) == 1:
             batch[0].pk = result.lastrowid
     for obj in batch:

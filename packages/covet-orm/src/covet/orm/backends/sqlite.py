@@ -201,7 +201,8 @@ class SQLiteConnection(Connection):
         with self.translating_errors(sql):
             cursor = await self.raw.execute(sql, tuple(params))
             try:
-                rows = await cursor.fetchall() if cursor.description else []
+                # Tuples already (no row_factory is set on these connections): kept as they are.
+                rows: Any = await cursor.fetchall() if cursor.description else []
             except BaseException:
                 await cursor.close()
                 raise
@@ -211,7 +212,7 @@ class SQLiteConnection(Connection):
         # does for a statement without rows and fetchall() for one with rows: the cursor
         # holds no lock and no open statement, and is freed like any Python object.
         # rowcount and lastrowid are plain attributes, read without a trip.
-        return ExecuteResult(cursor.rowcount, cursor.lastrowid, [tuple(r) for r in rows])
+        return ExecuteResult(cursor.rowcount, cursor.lastrowid, rows)
 
     async def execute_many(self, sql: str, seq_of_params: Sequence[Params]) -> ExecuteResult:
         with self.translating_errors(sql):
