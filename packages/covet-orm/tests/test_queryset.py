@@ -233,7 +233,11 @@ async def test_bulk_create_fills_each_insert_up_to_the_dialects_parameter_limit(
     finally:
         del dialect.max_params
     inserts = [query for query in queries if query.sql.startswith("INSERT")]
-    assert [query.param_count for query in inserts] == [8, 8, 4]
+    assert len(inserts) == 3
+    if people.vendor == "postgresql":  # one array per column (Dialect.unnest_types)
+        assert [query.param_count for query in inserts] == [4, 4, 4]
+    else:
+        assert [query.param_count for query in inserts] == [8, 8, 4]
     assert len({person.pk for person in made}) == 5
     assert await Person.objects.filter(name__startswith="m").count() == 5
 
