@@ -1,13 +1,14 @@
 """Writing many rows in few statements: the INSERTs of ``save()`` and ``bulk_create()``, and
 the UPDATEs of ``bulk_update()``.
 
-An INSERT carries many rows (``VALUES (?, ?), (?, ?), ...``), batched so that one statement
-never binds more than the dialect's ``max_params`` values (999 on MySQL and older SQLite).
-Rows whose key the database generates are inserted apart from rows that carry their own key,
-and the generated keys are read back where the database can say them: ``RETURNING``
-(PostgreSQL, SQLite >= 3.35, MariaDB >= 10.5), or the driver's ``lastrowid`` for a one-row
-INSERT (MySQL). ``bulk_update()`` compiles one
-UPDATE and runs it once per instance with ``executemany``, in one transaction.
+An INSERT carries many rows (``VALUES (?, ?), (?, ?), ...``, or on PostgreSQL one array per
+column: ``Dialect.unnest_types``), batched so that one statement never binds more than the
+dialect's ``max_params`` values (999 on MySQL and older SQLite). Rows whose key the database
+generates are inserted apart from rows that carry their own key, and the generated keys are
+read back where the database can say them: ``RETURNING`` (PostgreSQL, SQLite >= 3.35,
+MariaDB >= 10.5), or the driver's ``lastrowid`` for a one-row INSERT (MySQL).
+``bulk_update()`` compiles one UPDATE and runs it once per instance with ``executemany``, in
+one transaction.
 """
 
 from __future__ import annotations
