@@ -232,3 +232,25 @@ def test_driver_messages_become_one_line() -> None:
     assert one_line(RuntimeError()) == "RuntimeError"
     assert _message(RuntimeError(1062, "Duplicate\nentry")) == "Duplicate entry (MySQL error 1062)"
     assert _message(RuntimeError("no number")) == "no number"
+
+
+async def test_sqlite_execute_leaves_no_statement_open(tmp_path):
+    # SQLiteConnection.execute() does not close its cursor (one trip to aiosqlite's thread
+    # fewer): sqlite3 has finished the statement by then. A statement left open would hold
+    # a read lock on the WAL, and a TRUNCATE checkpoint from another connection would then
+    # report itself busy (first column 1) instead of 0.
+    path = tmp_path / "open.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    await db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER)")
+    async with db.backend.connection() as connection:
+        inserted = await connection.execute("INSERT INTO t (n) VALUES (1), (2) RETURNING id")
+        assert inserted.rows == [(1,), (2,)]
+        updated = await connection.execute("UPDATE t SET n = n + 1")
+        assert updated.rowcount == 2
+        other = sqlite3.connect(path)
+        try:
+            busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            other.close()
+        assert busy == 0
+    await db.disconnect()

@@ -277,9 +277,19 @@ def test_insert_with_and_without_returning() -> None:
     fields = [Person._meta.get_field("name"), Person._meta.get_field("age")]
     pk = Person._meta.pk
     rows = [["a", 1], ["b", 2]]
-    assert compile_insert(Person, fields, rows, POSTGRES, returning=pk) == (
-        'INSERT INTO "people" ("name", "age") VALUES (%s, %s), (%s, %s) RETURNING "id"',
+    assert compile_insert(Person, fields, rows, SQLITE, returning=pk) == (
+        'INSERT INTO "people" ("name", "age") VALUES (?, ?), (?, ?) RETURNING "id"',
         ["a", 1, "b", 2],
+    )
+    # PostgreSQL: one array per column, however many rows; one row stays a plain VALUES.
+    assert compile_insert(Person, fields, rows, POSTGRES, returning=pk) == (
+        'INSERT INTO "people" ("name", "age") SELECT * FROM unnest(%s::text[], %s::integer[])'
+        ' RETURNING "id"',
+        [["a", "b"], [1, 2]],
+    )
+    assert compile_insert(Person, fields, rows[:1], POSTGRES, returning=pk) == (
+        'INSERT INTO "people" ("name", "age") VALUES (%s, %s) RETURNING "id"',
+        ["a", 1],
     )
     assert compile_insert(Person, fields, rows, MYSQL, returning=pk)[0] == (
         "INSERT INTO `people` (`name`, `age`) VALUES (%s, %s), (%s, %s)"

@@ -12,6 +12,8 @@ import decimal
 import uuid
 from typing import Any
 
+import pytest
+
 from covet.orm import (
     CASCADE,
     SET_NULL,
@@ -26,6 +28,7 @@ from covet.orm import (
     Model,
     TextField,
     UUIDField,
+    ValidationError,
     create_tables,
 )
 from covet.orm.database import Database
@@ -178,3 +181,44 @@ def _record(title: str, writer: Writer | None) -> Record:
         title=title, count=1, ratio=0.5, active=False, price=decimal.Decimal("2"),
         seen=WHEN, token=uuid.uuid4(), writer=writer,
     )  # fmt: skip
+
+
+async def test_bulk_create_stores_each_value_converted_once_as_save_does(
+    database: Database,
+) -> None:
+    # bulk_create cleans and adapts every value in one pass (bulk.py): text for numbers,
+    # dates and keys must arrive converted, and the instances keep the converted values.
+    await create_tables(database, Publisher, Writer, Record)
+    writer = await Writer.objects.create(name="Ann")
+    token = uuid.uuid4()
+    given: dict[str, Any] = {
+        "body": None, "count": "7", "ratio": 1, "active": 1, "price": "2.5",
+        "seen": WHEN.isoformat(), "token": str(token), "extra": [1, {"b": None}], "writer": writer,
+    }  # fmt: skip
+    made = await Record.objects.bulk_create([Record(title=f"r{i}", **given) for i in range(3)])
+    saved = Record(title="saved", **given)
+    await saved.save()
+    expected = {
+        "body": None, "count": 7, "ratio": 1.0, "active": True,
+        "price": decimal.Decimal("2.50"), "seen": WHEN, "token": token,
+        "extra": [1, {"b": None}], "writer_id": writer.id,
+    }  # fmt: skip
+    for record in [*made, saved]:
+        assert {key: vars(record)[key] for key in expected} == expected
+    loaded = await Record.objects.order_by("title")
+    assert [r.title for r in loaded] == ["r0", "r1", "r2", "saved"]
+    for record in loaded:
+        assert {key: vars(record)[key] for key in expected} == expected
+
+
+async def test_bulk_create_lists_every_problem_and_writes_nothing(database: Database) -> None:
+    await create_tables(database, Publisher, Writer, Record)
+    good = Record(
+        title="ok", count=1, ratio=1.0, active=True, price=1, seen=WHEN, token=uuid.uuid4()
+    )
+    bad = Record(title="x" * 51, count="many", ratio=1.0, active=True, price=1, seen=WHEN)
+    with pytest.raises(ValidationError) as raised:
+        await Record.objects.bulk_create([good, bad])
+    assert set(raised.value.errors) == {"title", "count", "token"}
+    assert await Record.objects.count() == 0
+    assert good.pk is None

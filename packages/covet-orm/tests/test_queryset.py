@@ -21,7 +21,7 @@ from covet.orm import (
     capture_queries,
     create_tables,
 )
-from covet.orm.dialects import MySQLDialect, SQLiteDialect, _dialects
+from covet.orm.dialects import MySQLDialect, SQLiteDialect, _dialects, dialect_for
 from covet.orm.queryset import QuerySet
 
 
@@ -220,6 +220,28 @@ async def test_create_and_bulk_create_set_primary_keys(people: Database) -> None
         await Person.objects.bulk_create([Person(name="ok"), Person(name="x" * 99)])
 
 
+async def test_bulk_create_fills_each_insert_up_to_the_dialects_parameter_limit(
+    people: Database,
+) -> None:
+    dialect = await dialect_for(people)
+    # Person has four columns besides its key: 9 parameters hold two rows, so 5 rows take
+    # three INSERTs (2 + 2 + 1), each within the limit.
+    dialect.max_params = 9  # an instance attribute, shadowing the class's limit
+    try:
+        with capture_queries() as queries:
+            made = await Person.objects.bulk_create([Person(name=f"m{i}") for i in range(5)])
+    finally:
+        del dialect.max_params
+    inserts = [query for query in queries if query.sql.startswith("INSERT")]
+    assert len(inserts) == 3
+    if people.vendor == "postgresql":  # one array per column (Dialect.unnest_types)
+        assert [query.param_count for query in inserts] == [4, 4, 4]
+    else:
+        assert [query.param_count for query in inserts] == [8, 8, 4]
+    assert len({person.pk for person in made}) == 5
+    assert await Person.objects.filter(name__startswith="m").count() == 5
+
+
 @pytest.mark.parametrize("vendor", ["sqlite", "mysql"])
 async def test_without_returning_the_key_comes_from_lastrowid(
     people: Database, vendor: str
@@ -383,3 +405,15 @@ async def test_select_for_update_serializes_two_transactions(people: Database) -
     assert order == ["first locked", "first commits", "second locked"]
     assert seen == 33
     assert (await Person.objects.get(pk=ann.pk)).age == 33
+
+
+async def test_get_limits_its_own_copy_and_keeps_an_earlier_slice(people: Database) -> None:
+    # get() puts its LIMIT on the copy filter() (or [:]) made, in place: never on the
+    # QuerySet it was called on, and on top of a slice taken before.
+    base = Person.objects.order_by("name")
+    assert (await base.get(name="Bob")).age == 17
+    assert (await base[1:2].get()).name == "Bob"
+    assert base.query.high_mark is None
+    assert base.query.low_mark == 0
+    with pytest.raises(Person.MultipleObjectsReturned, match="found 2"):
+        await base[1:3].get()

@@ -235,7 +235,14 @@ def compile_insert(
     """
     table = dialect.quote(model._meta.table_name)
     params: list[Any] = []
-    if fields:
+    array_types = dialect.unnest_types(fields) if fields and len(rows) > 1 else None
+    if array_types is not None:
+        # One array per column (PostgreSQL; see Dialect.unnest_types for why).
+        columns = ", ".join(dialect.quote(field.column) for field in fields)
+        arrays = ", ".join(f"{dialect.placeholder}::{type_}[]" for type_ in array_types)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"
+        params = [list(column) for column in zip(*rows, strict=True)]
+    elif fields:
         columns = ", ".join(dialect.quote(field.column) for field in fields)
         row_sql = f"({', '.join([dialect.placeholder] * len(fields))})"
         sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(rows))}"

@@ -71,6 +71,9 @@ class Options:
         self.fields_by_name = {field.name: field for field in fields}
         #: Also ``author_id`` for the ForeignKey ``author``.
         self.fields_by_attname = {**self.fields_by_name, **{f.attname: f for f in fields}}
+        #: (attname, name) of the fields whose attribute differs (``author_id``, ``author``):
+        #: listed once here, so ``Model.__init__`` does not ask every field per instance.
+        self.renamed_attnames = [(f.attname, f.name) for f in fields if f.attname != f.name]
         self.database = database
         self.abstract = abstract
         primary_keys = [field for field in fields if field.primary_key]
@@ -193,12 +196,12 @@ class Model(metaclass=ModelMeta):
             raise TypeError(f"{type(self).__name__} is abstract: make a subclass of it")
         if "pk" in values:
             values[meta.pk.name] = values.pop("pk")
-        for field in meta.fields:  # author_id=3 as well as author=ann
-            if field.attname != field.name and field.attname in values:
-                values[field.name] = values.pop(field.attname)
+        for attname, name in meta.renamed_attnames:  # author_id=3 as well as author=ann
+            if attname in values:
+                values[name] = values.pop(attname)
         for field in meta.fields:
-            value = values.pop(field.name) if field.name in values else field.get_default()
-            setattr(self, field.name, value)
+            name = field.name
+            setattr(self, name, values.pop(name) if name in values else field.get_default())
         if values:
             unknown = ", ".join(sorted(values))
             choices = ", ".join(["pk", *meta.fields_by_name])

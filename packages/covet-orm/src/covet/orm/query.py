@@ -15,7 +15,6 @@ values are kept aside to become bound parameters. ``compiler.py`` turns a Query 
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -142,7 +141,10 @@ class Query:
     def clone(self) -> Query:
         """A copy whose lists can change without touching this one (nodes are shared:
         they are never changed once built)."""
-        clone = copy.copy(self)
+        # A new object given this one's attributes, which is what copy.copy() does, without
+        # its generic __reduce_ex__ protocol: a query is copied at every filter() and slice.
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
         clone.order_by = list(self.order_by)
         clone.annotations = dict(self.annotations)
         clone.values_fields = None if self.values_fields is None else list(self.values_fields)

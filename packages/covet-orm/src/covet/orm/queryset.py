@@ -258,8 +258,11 @@ class QuerySet(Generic[T]):
 
     async def get(self, *conditions: Q, **lookups: Any) -> T:
         """The one row matching: else ``Model.DoesNotExist`` / ``Model.MultipleObjectsReturned``."""
-        queryset = self.filter(*conditions, **lookups) if conditions or lookups else self
-        rows = await queryset[:MAX_GET_RESULTS]  # awaited as it is: no copy by .all()
+        queryset = self.filter(*conditions, **lookups) if conditions or lookups else self[:]
+        # filter() (or [:]) made a copy that only this call sees, so the limit may go on it in
+        # place: slicing would copy the query once more, for nothing, on every get().
+        queryset.query.set_limits(None, MAX_GET_RESULTS)  # as [:MAX_GET_RESULTS]
+        rows = await queryset  # awaited as it is: no copy by .all()
         if len(rows) == 1:
             return rows[0]
         name = self.model.__name__

@@ -201,10 +201,18 @@ class SQLiteConnection(Connection):
         with self.translating_errors(sql):
             cursor = await self.raw.execute(sql, tuple(params))
             try:
-                rows = await cursor.fetchall() if cursor.description else []
-                return ExecuteResult(cursor.rowcount, cursor.lastrowid, [tuple(r) for r in rows])
-            finally:
+                # Tuples already (no row_factory is set on these connections): kept as they are.
+                rows: Any = await cursor.fetchall() if cursor.description else []
+            except BaseException:
                 await cursor.close()
+                raise
+        # No cursor.close() on success: each await above is one trip to aiosqlite's thread,
+        # and an UPDATE is then one trip instead of two. It is safe because sqlite3 resets
+        # (finishes) a statement as soon as it has been stepped to its end, which execute()
+        # does for a statement without rows and fetchall() for one with rows: the cursor
+        # holds no lock and no open statement, and is freed like any Python object.
+        # rowcount and lastrowid are plain attributes, read without a trip.
+        return ExecuteResult(cursor.rowcount, cursor.lastrowid, rows)
 
     async def execute_many(self, sql: str, seq_of_params: Sequence[Params]) -> ExecuteResult:
         with self.translating_errors(sql):
