@@ -8,9 +8,10 @@ primary key; filter the 20 authors of one age; fetch 500 authors into objects; a
 select_related JOIN over 500 books and their authors; bulk insert 1,000 authors in one
 transaction (removed again after each batch, untimed); update the pages of 100 books with one
 ``UPDATE``. The raw driver (aiosqlite, psycopg 3) runs hand-written SQL and keeps the tuples it
-gets: no ORM can do the same work with less. Every ORM runs on that same driver, except
-Tortoise on PostgreSQL: its psycopg backend cannot ``bulk_create``, so it runs on its default,
-asyncpg (a faster driver than psycopg).
+gets: no ORM can read the same rows with less work (its bulk insert is the plain
+``executemany``, which an ORM sending smarter SQL can beat). Every ORM runs on that same
+driver, except Tortoise on PostgreSQL: its psycopg backend cannot ``bulk_create``, so it runs
+on its default, asyncpg (a faster driver than psycopg).
 
 Before anything is timed, every peer runs every operation once and its answer is checked
 against the raw driver's: the same rows, with the author of each book loaded by the JOIN;

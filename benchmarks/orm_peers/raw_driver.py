@@ -3,8 +3,10 @@
 SQLite: one aiosqlite connection in autocommit mode (``isolation_level=None``), the bulk
 insert between an explicit ``BEGIN`` and ``COMMIT``. PostgreSQL: one psycopg 3
 ``AsyncConnection`` in autocommit mode, the bulk insert in ``conn.transaction()`` with
-``executemany`` (which psycopg pipelines). No ORM can do less work than this for the same
-rows: it is what the others are measured against.
+``executemany`` (which psycopg pipelines). For reading, no ORM can do less work than this for
+the same rows: it is what the others are measured against. For the bulk insert it is the
+plain driver way, not the fastest SQL: on PostgreSQL, CovetPy's ``bulk_create`` sends one
+array per column (``INSERT ... SELECT * FROM unnest(...)``) and can beat it.
 
 The same connection also builds the schema and checks the writes (``schema.py``,
 ``benchmarks/orm.py``); those helpers are never timed.
