@@ -36,7 +36,7 @@ from typing import Any, ClassVar
 from covet.orm.errors import DatabaseError
 from covet.orm.urls import DatabaseURL
 
-__all__ = ["Backend", "Connection", "ExecuteResult", "Row", "Params"]
+__all__ = ["Backend", "Connection", "ExecuteResult", "Params", "Row", "ServerBackend"]
 
 #: One result row: the columns in select-list order.
 Row = tuple[Any, ...]
@@ -200,6 +200,27 @@ class Backend(ABC):
     @abstractmethod
     def connection(self) -> AbstractAsyncContextManager[Connection]:
         """Borrow a connection from the pool for the duration of the ``async with``."""
+
+
+#: Seconds a borrower waits for a free server connection before OperationalError
+#: (the URL option ``pool_timeout`` changes it).
+POOL_TIMEOUT = 30.0
+
+
+class ServerBackend(Backend):
+    """A database server reached through a pool: the pool's settings come from the URL.
+
+    ``min_size`` (1) to ``max_size`` (10, or ``min_size`` if larger) connections;
+    ``connect_timeout`` seconds to reach the server; ``pool_timeout`` seconds to wait for a
+    free connection. PostgreSQL and MySQL read them alike; each hands them to its own pool.
+    """
+
+    def __init__(self, url: DatabaseURL) -> None:
+        super().__init__(url)
+        self.min_size = url.int_option("min_size", 1)
+        self.max_size = url.int_option("max_size", max(10, self.min_size))
+        self.connect_timeout = url.float_option("connect_timeout", 10.0)
+        self.pool_timeout = url.float_option("pool_timeout", POOL_TIMEOUT)
 
 
 def _checked(name: str) -> str:

@@ -33,7 +33,7 @@ import aiomysql
 import pymysql
 from pymysql.constants import CLIENT
 
-from covet.orm.backends.base import Backend, Connection, ExecuteResult, Params, Row
+from covet.orm.backends.base import Connection, ExecuteResult, Params, Row, ServerBackend
 from covet.orm.errors import (
     DatabaseError,
     DatabaseUnavailableError,
@@ -44,9 +44,6 @@ from covet.orm.urls import DatabaseURL
 
 __all__ = ["MySQLBackend", "MySQLConnection"]
 
-#: Seconds a borrower waits for a free connection before OperationalError
-#: (the URL option ``pool_timeout`` changes it).
-POOL_TIMEOUT = 30.0
 
 # MySQL/MariaDB error numbers: constraint violations...
 _INTEGRITY_ERRORS = frozenset(
@@ -92,18 +89,14 @@ class _QuietStreamingCursor(aiomysql.SSCursor):  # type: ignore[misc]
         return None
 
 
-class MySQLBackend(Backend):
+class MySQLBackend(ServerBackend):
     """A MySQL or MariaDB server, through an aiomysql pool."""
 
     vendor: ClassVar[str] = "mysql"
     paramstyle: ClassVar[str] = "format"
 
     def __init__(self, url: DatabaseURL) -> None:
-        super().__init__(url)
-        self.min_size = url.int_option("min_size", 1)
-        self.max_size = url.int_option("max_size", max(10, self.min_size))
-        self.connect_timeout = url.float_option("connect_timeout", 10.0)
-        self.pool_timeout = url.float_option("pool_timeout", POOL_TIMEOUT)
+        super().__init__(url)  # the pool's settings: see ServerBackend
         self._pool: Any = None  # aiomysql.Pool (aiomysql ships no type hints)
 
     def connect_arguments(self) -> dict[str, Any]:

@@ -29,7 +29,14 @@ import psycopg
 from psycopg.pq import TransactionStatus
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from covet.orm.backends.base import Backend, Connection, ExecuteResult, Params, Row, one_line
+from covet.orm.backends.base import (
+    Connection,
+    ExecuteResult,
+    Params,
+    Row,
+    ServerBackend,
+    one_line,
+)
 from covet.orm.errors import (
     DatabaseError,
     DatabaseUnavailableError,
@@ -41,26 +48,19 @@ from covet.orm.urls import DatabaseURL
 
 __all__ = ["PostgresBackend", "PostgresConnection"]
 
-#: Seconds a borrower waits for a free connection before OperationalError
-#: (the URL option ``pool_timeout`` changes it).
-POOL_TIMEOUT = 30.0
 
 _POOL_OPTIONS = frozenset({"min_size", "max_size", "connect_timeout", "pool_timeout"})
 _cursor_numbers = itertools.count(1)
 
 
-class PostgresBackend(Backend):
+class PostgresBackend(ServerBackend):
     """A PostgreSQL server, through a psycopg_pool connection pool."""
 
     vendor: ClassVar[str] = "postgresql"
     paramstyle: ClassVar[str] = "format"
 
     def __init__(self, url: DatabaseURL) -> None:
-        super().__init__(url)
-        self.min_size = url.int_option("min_size", 1)
-        self.max_size = url.int_option("max_size", max(10, self.min_size))
-        self.connect_timeout = url.float_option("connect_timeout", 10.0)
-        self.pool_timeout = url.float_option("pool_timeout", POOL_TIMEOUT)
+        super().__init__(url)  # the pool's settings: see ServerBackend
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Row]] | None = None
 
     def connect_arguments(self) -> dict[str, Any]:
