@@ -248,15 +248,8 @@ def compile_insert(
         sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(rows))}"
         for row in rows:
             params += row
-    elif dialect.vendor == "mysql":
-        # Every column generated or defaulted: MySQL spells it "() VALUES ()".
-        sql = f"INSERT INTO {table} () VALUES {', '.join(['()'] * len(rows))}"
-    else:
-        if len(rows) != 1:
-            raise FieldError(
-                "insert several rows with no columns: not supported; save them one by one"
-            )
-        sql = f"INSERT INTO {table} DEFAULT VALUES"
+    else:  # every column generated or defaulted
+        sql = dialect.default_values_insert(table, len(rows))
     if returning is not None and dialect.supports_returning:
         sql += f" RETURNING {dialect.quote(returning.column)}"
     return sql, params

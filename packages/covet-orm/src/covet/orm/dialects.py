@@ -91,6 +91,13 @@ def escape_glob(text: str) -> str:
     return "".join(f"[{char}]" if char in "*?[" else char for char in text)
 
 
+def wrap_pattern(escaped: str, kind: str, wildcard: str) -> str:
+    """``contains``/``startswith``/``endswith`` as a pattern: the wildcard on the open side(s)."""
+    before = wildcard if kind in ("contains", "endswith") else ""
+    after = wildcard if kind in ("contains", "startswith") else ""
+    return f"{before}{escaped}{after}"
+
+
 class Dialect:
     """The SQL a vendor needs, as small methods the compiler calls. Subclass per vendor."""
 
@@ -123,10 +130,10 @@ class Dialect:
         check_identifier(name)
         return f'"{name}"'
 
-    @property
-    def placeholder(self) -> str:
-        """The marker a bound parameter takes in SQL text."""
-        return "?" if self.paramstyle == "qmark" else "%s"
+    #: Indexes are declared inside CREATE TABLE (MySQL: it has no CREATE INDEX IF NOT EXISTS).
+    indexes_in_create_table: ClassVar[bool] = False
+    #: The marker a bound parameter takes in SQL text (``?`` on SQLite).
+    placeholder: ClassVar[str] = "%s"
 
     # --- comparisons and patterns ----------------------------------------------------------
 
@@ -136,10 +143,7 @@ class Dialect:
 
     def pattern(self, value: str, kind: str, *, case_sensitive: bool) -> str:
         """The LIKE pattern for ``contains``/``startswith``/``endswith`` of ``value``."""
-        escaped = escape_like(value)
-        return {"contains": f"%{escaped}%", "startswith": f"{escaped}%", "endswith": f"%{escaped}"}[
-            kind
-        ]
+        return wrap_pattern(escape_like(value), kind, "%")
 
     def pattern_match(self, lhs_sql: str, rhs_sql: str, *, case_sensitive: bool) -> str:
         """SQL for "``lhs`` matches the pattern ``rhs``" (made by :meth:`pattern`)."""
@@ -150,6 +154,14 @@ class Dialect:
     def iexact(self, lhs_sql: str, rhs_sql: str) -> str:
         """SQL for case-insensitive equality: ``LOWER()`` of both sides."""
         return f"LOWER({lhs_sql}) = LOWER({rhs_sql})"
+
+    def default_values_insert(self, table_sql: str, rows: int) -> str:
+        """An INSERT of ``rows`` rows whose every column is generated or defaulted."""
+        if rows != 1:
+            raise FieldError(
+                "insert several rows with no columns: not supported; save them one by one"
+            )
+        return f"INSERT INTO {table_sql} DEFAULT VALUES"
 
     def limit_offset(self, limit: int | None, offset: int) -> str:
         """``LIMIT``/``OFFSET`` text; the numbers are ints checked by the caller."""
@@ -230,6 +242,7 @@ class SQLiteDialect(Dialect):
 
     vendor = "sqlite"
     paramstyle = "qmark"
+    placeholder = "?"
     # RETURNING arrived in SQLite 3.35 (2021); older libraries fall back to lastrowid.
     supports_returning = sqlite3.sqlite_version_info >= (3, 35, 0)
     # SQLITE_MAX_VARIABLE_NUMBER is 32766 by default since SQLite 3.32 (2020).
@@ -261,10 +274,7 @@ class SQLiteDialect(Dialect):
         if not case_sensitive:
             return super().pattern(value, kind, case_sensitive=False)
         # GLOB is SQLite's case-sensitive LIKE: * for %, and no ESCAPE clause.
-        escaped = escape_glob(value)
-        return {"contains": f"*{escaped}*", "startswith": f"{escaped}*", "endswith": f"*{escaped}"}[
-            kind
-        ]
+        return wrap_pattern(escape_glob(value), kind, "*")
 
     def pattern_match(self, lhs_sql: str, rhs_sql: str, *, case_sensitive: bool) -> str:
         if case_sensitive:
@@ -376,6 +386,7 @@ class MySQLDialect(Dialect):
 
     vendor = "mysql"
     paramstyle = "format"
+    indexes_in_create_table = True
     supports_returning = False
     # MySQL reads a backslash inside a string literal as an escape, so one backslash is '\\'.
     like_escape = " ESCAPE '\\\\'"
@@ -415,6 +426,10 @@ class MySQLDialect(Dialect):
 
     def iexact(self, lhs_sql: str, rhs_sql: str) -> str:
         return f"LOWER({lhs_sql}) = BINARY LOWER({rhs_sql})"
+
+    def default_values_insert(self, table_sql: str, rows: int) -> str:
+        # MySQL spells it "() VALUES ()", and takes several rows of it.
+        return f"INSERT INTO {table_sql} () VALUES {', '.join(['()'] * rows)}"
 
     def limit_offset(self, limit: int | None, offset: int) -> str:
         # MySQL has no "OFFSET without LIMIT"; its manual suggests the largest BIGINT UNSIGNED.

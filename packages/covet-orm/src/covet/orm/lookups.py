@@ -76,6 +76,13 @@ class Lookup(ABC):
             return compiler.compile(value)
         return compiler.dialect.placeholder, [self.field.adapt(value, compiler.dialect)]
 
+    def compared_sql(self, compiler: SQLCompiler, value: Any) -> SQL:
+        """:meth:`rhs_sql`, made to compare text code point by code point (``exact_text``)."""
+        sql, params = self.rhs_sql(compiler, value)
+        if self.field.is_text:
+            sql = compiler.dialect.exact_text(sql)
+        return sql, params
+
     @abstractmethod
     def as_sql(self, compiler: SQLCompiler) -> SQL:
         """This node as SQL text and its parameters; every concrete node writes its own."""
@@ -88,9 +95,7 @@ class Comparison(Lookup):
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
         lhs_sql, lhs_params = compiler.compile(self.lhs)
-        rhs_sql, rhs_params = self.rhs_sql(compiler, self.rhs)
-        if self.field.is_text:
-            rhs_sql = compiler.dialect.exact_text(rhs_sql)
+        rhs_sql, rhs_params = self.compared_sql(compiler, self.rhs)
         return f"{lhs_sql} {self.operator} {rhs_sql}", lhs_params + rhs_params
 
 
@@ -209,9 +214,7 @@ class In(Lookup):
         lhs_sql, params = compiler.compile(self.lhs)
         placeholders = []
         for item in self.rhs:
-            item_sql, item_params = self.rhs_sql(compiler, item)
-            if self.field.is_text:
-                item_sql = compiler.dialect.exact_text(item_sql)
+            item_sql, item_params = self.compared_sql(compiler, item)
             placeholders.append(item_sql)
             params += item_params
         return f"{lhs_sql} IN ({', '.join(placeholders)})", params
@@ -236,9 +239,7 @@ class Range(Lookup):
         lhs_sql, params = compiler.compile(self.lhs)
         bounds = []
         for bound in self.rhs:
-            bound_sql, bound_params = self.rhs_sql(compiler, bound)
-            if self.field.is_text:
-                bound_sql = compiler.dialect.exact_text(bound_sql)
+            bound_sql, bound_params = self.compared_sql(compiler, bound)
             bounds.append(bound_sql)
             params += bound_params
         return f"{lhs_sql} BETWEEN {bounds[0]} AND {bounds[1]}", params

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from covet.orm import errors, signals
+from covet.orm.bulk import insert_instances
 from covet.orm.dialects import Dialect, check_identifier
 from covet.orm.fields import AutoField, Field
 from covet.orm.hydration import row_loader
@@ -309,7 +310,7 @@ class Model(metaclass=ModelMeta):
             values = {f.name: getattr(self, f.name) for f in meta.fields if f is not meta.pk}
             await queryset.filter(pk=self.pk).update(**values)
         else:
-            await queryset.insert_instances([self])
+            await insert_instances(type(self), [self])
 
     async def delete(self) -> None:
         """DELETE this instance's row; the instance stays usable, with ``pk`` set to None.

@@ -34,7 +34,7 @@ __all__ = ["LOOKUP_SEPARATOR", "Query", "WhereNode"]
 LOOKUP_SEPARATOR = "__"
 
 
-def _key_of(value: Any) -> Any:
+def key_of(value: Any) -> Any:
     """A model instance compared with a key column means its primary key."""
     return value.pk if hasattr(type(value), "_meta") else value
 
@@ -251,12 +251,11 @@ class Query:
     def build_lookup(self, key: str, value: Any) -> Lookup:
         """``("age__gte", 18)`` -> ``GreaterThanOrEqual(Col(age), 18)``, every name checked."""
         expression, rest = self.resolve_path(key.split(LOOKUP_SEPARATOR))
-        name = key
         lookup_name = LOOKUP_SEPARATOR.join(rest) or "exact"
         field = expression.output_field
-        allowed = sorted(field.lookups) if field is not None else []
-        if lookup_name not in allowed:
-            what = f"{type(field).__name__} {field.label}" if field else repr(name)
+        if field is None or lookup_name not in field.lookups:
+            allowed = sorted(field.lookups) if field is not None else []
+            what = f"{type(field).__name__} {field.label}" if field else repr(key)
             raise FieldError(
                 f"{self.model.__name__}: unsupported lookup {lookup_name!r} on {what}; "
                 f"choices are: {', '.join(allowed)}"
@@ -264,9 +263,9 @@ class Query:
         if isinstance(value, Expression):
             value = value.resolve(self)
         elif isinstance(value, list | tuple | set):  # tags__in=[python, sql]: their keys
-            value = [_key_of(item) for item in value]
+            value = [key_of(item) for item in value]
         else:
-            value = _key_of(value)
+            value = key_of(value)
         return LOOKUPS[lookup_name](expression, value)
 
     def build_where(self, q: Q) -> WhereNode:

@@ -400,16 +400,11 @@ class QuerySet(Generic[T]):
         for obj in instances:
             if not isinstance(obj, self.model):
                 raise TypeError(f"bulk_create() takes {self.model.__name__} instances, not {obj!r}")
-        await self.insert_instances(instances, batch_size=batch_size)
-        return instances
-
-    async def insert_instances(
-        self, instances: Sequence[Model], *, batch_size: int | None = None
-    ) -> None:
-        """Validate and INSERT ``instances``; set generated keys where the database reports them."""
+        # bulk.py holds every batched write (it imports this module, hence the late import).
         from covet.orm.bulk import insert_instances
 
         await insert_instances(self.model, instances, batch_size=batch_size)
+        return instances
 
     async def bulk_update(
         self, objs: Iterable[T], fields: Sequence[str], *, batch_size: int | None = None

@@ -18,6 +18,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from typing import TYPE_CHECKING, Any
 
 from covet.orm import errors
+from covet.orm.query import key_of
 from covet.orm.queryset import QuerySet
 from covet.orm.transactions import atomic
 
@@ -156,10 +157,6 @@ def _loaded(instance: Model, name: str) -> list[Any]:
     return list(cached)
 
 
-def _keys(objs: Iterable[Any]) -> list[Any]:
-    return [obj.pk if hasattr(type(obj), "_meta") else obj for obj in objs]
-
-
 class RelatedManager:
     """The rows of another model that point at ``instance``: ``author.posts``.
 
@@ -269,7 +266,7 @@ class ManyRelatedManager:
 
     async def add(self, *objs: Any) -> None:
         """Link ``objs`` (instances or keys); links that exist already are left alone."""
-        keys = list(dict.fromkeys(_keys(objs)))
+        keys = list(dict.fromkeys([key_of(obj) for obj in objs]))
         if not keys:
             return
         other = self.other_key.name
@@ -287,7 +284,7 @@ class ManyRelatedManager:
 
     async def remove(self, *objs: Any) -> None:
         """Unlink ``objs`` (instances or keys)."""
-        keys = _keys(objs)
+        keys = [key_of(obj) for obj in objs]
         await self._links().filter(**{f"{self.other_key.name}__in": keys}).delete()
         related_cache(self.instance).pop(self.name, None)
 
@@ -298,7 +295,7 @@ class ManyRelatedManager:
 
     async def set(self, objs: Iterable[Any]) -> None:
         """Link exactly ``objs``: the others are unlinked, in one transaction."""
-        keys = _keys(objs)
+        keys = [key_of(obj) for obj in objs]
         async with atomic(self.through._meta.database):
             await self._links().exclude(**{f"{self.other_key.name}__in": keys}).delete()
             await self.add(*keys)

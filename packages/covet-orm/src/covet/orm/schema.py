@@ -89,7 +89,7 @@ def create_table_sql(
     table = dialect.quote(meta.table_name)
     columns = [column_sql(field, dialect) for field in meta.fields]
     indexed = [f for f in meta.fields if f.index and not f.unique and not f.primary_key]
-    if dialect.vendor == "mysql":
+    if dialect.indexes_in_create_table:
         # MySQL has no CREATE INDEX IF NOT EXISTS; an index declared in the table is created
         # (or not) with it.
         columns += [
