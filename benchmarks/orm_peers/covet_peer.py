@@ -36,7 +36,7 @@ class CovetPeer(OrmPeer):
     title = "CovetPy"
 
     async def open(self, target: Target) -> None:
-        url = target.url("sqlite") if target.vendor == "sqlite" else target.url("postgresql")
+        url = target.url(target.vendor)
         await configure(url).connect()
 
     async def close(self) -> None:

@@ -38,15 +38,17 @@ from typing import Any
 from covet.asgi.background import BackgroundTasks
 from covet.asgi.exceptions import RequestValidationError, ValidationErrorItem
 from covet.asgi.params import ConversionError
+from covet.asgi.queryparams import QueryParams
 from covet.asgi.requests import Request, parse_json_body
 from covet.asgi.signature import Binding, HandlerSignatureError, plan_bindings
+from covet.asgi.types import Scope
 
 # At module level, not inside _validate: validation.py imports pydantic only when it needs
 # it, so this costs nothing at start-up, while an import statement run per validated value
 # cost about 0.6 us each time (the module lookup and the name fetch of ``from ... import``).
 from covet.asgi.validation import validate
 
-__all__ = ["Provider", "Resolver"]
+__all__ = ["Provider", "Resolver", "plain_arguments", "plain_plan"]
 
 _MISSING: Any = object()
 
@@ -212,3 +214,62 @@ class Resolver:
         value, errors = validate(binding.adapter, raw, location)
         self.errors.extend(errors)
         return value
+
+
+# -- the fast path: handlers that take only plain path and query values -------------------
+
+
+def plain_plan(bindings: Sequence[Binding]) -> tuple[Binding, ...] | None:
+    """The bindings, when every one is a plain path or query value; else ``None``.
+
+    Made once, at registration. Path and query values converted by CovetPy's own converters
+    qualify; ``list[X]``, a list default (copied per request), pydantic-validated
+    annotations and every other source keep the general path of :class:`Resolver`.
+    """
+    for binding in bindings:
+        converter = binding.converter
+        if (
+            binding.source not in ("path", "query")
+            or converter is None
+            or converter.many
+            or isinstance(binding.default, list)
+        ):
+            return None
+    return tuple(bindings) or None
+
+
+def plain_arguments(plan: Sequence[Binding], scope: Scope) -> dict[str, Any] | None:
+    """The arguments for a handler with a plain ``plan``, read from the scope, or ``None``.
+
+    The fast path for the most common handlers of all (``async def user(user_id: int)``,
+    ``async def search(q: str, page: int = 1)``): it reads ``scope["path_params"]`` and the
+    query string directly, with no Request, Resolver or 422 bookkeeping, which saves about a
+    microsecond and a half a request. Safe because such a handler reads nothing else from the
+    request. Anything unusual (a required value missing, text its converter refuses) returns
+    ``None``, and the handler takes the general path, which reports it exactly as
+    :meth:`Resolver._text_value` always does.
+    """
+    path_params: dict[str, Any] = scope.get("path_params", {})
+    query: QueryParams | None = None  # parsed on first use, as Request does
+    kwargs: dict[str, Any] = {}
+    for binding in plan:
+        if binding.source == "path":
+            value = path_params.get(binding.key, _MISSING)
+        else:
+            if query is None:
+                query = QueryParams(scope.get("query_string", b""))
+            value = query.get(binding.key, _MISSING)
+        if value is _MISSING:
+            if binding.required:
+                return None
+            value = binding.default
+        elif isinstance(value, str):
+            # A route converter such as {id:int} has already made a path value; text is
+            # converted by the annotation, as Resolver does.
+            assert binding.converter is not None  # plain_plan admits only converted bindings
+            try:
+                value = binding.converter.convert(value)
+            except ConversionError:
+                return None
+        kwargs[binding.name] = value
+    return kwargs
