@@ -135,14 +135,16 @@ class _Detector:
         declared = {old: n for (t, old), n in self.renames.columns.items() if t == name}
         for old_name, new_name in self.pair_renames("column", f"{name}.", gone, new, declared):
             self.add(RenameColumn(name, old_name, new_name))
-        for group in list(self.current.tables[name].unique_together):
+        # A rename puts a new Table into the state; every later operation changes it in place.
+        current = self.current.tables[name]
+        for group in list(current.unique_together):
             if group not in target.unique_together:
                 self.add(DropUniqueTogether(name, group))
         for column in target.columns:
-            if not self.current.tables[name].has_column(column.name):
+            if not current.has_column(column.name):
                 self.add(AddColumn(name, refuse_unfillable(name, column)))
                 continue
-            old = self.current.tables[name].column(column.name)
+            old = current.column(column.name)
             if old == column:
                 continue
             if old.replace(index=column.index) == column:
@@ -152,9 +154,9 @@ class _Detector:
             else:
                 self.add(AlterColumn(name, column))
         for group in target.unique_together:
-            if group not in self.current.tables[name].unique_together:
+            if group not in current.unique_together:
                 self.add(AddUniqueTogether(name, group))
-        for column_name in list(self.current.tables[name].column_names):
+        for column_name in current.column_names:
             if not target.has_column(column_name):
                 self.add(DropColumn(name, column_name))
 

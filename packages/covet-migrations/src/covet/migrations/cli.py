@@ -33,7 +33,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from covet.migrations.autodetector import parse_renames
 from covet.migrations.backup_cli import register as register_db
-from covet.migrations.commands import check, find_models, make_migration, migration_sql
+from covet.migrations.commands import (
+    check,
+    find_models,
+    make_migration,
+    migration_sql,
+    missing_files,
+)
 from covet.migrations.errors import MigrationError
 from covet.migrations.loader import load_migrations, resolve_replacements
 from covet.migrations.runner import MigrationRunner, PlanStep, is_applied
@@ -266,10 +272,8 @@ def run_show(args: argparse.Namespace) -> int:
         when = f"  (applied {record.applied_at:%Y-%m-%d %H:%M:%S} UTC)" if record else ""
         mark = "X" if is_applied(migration, applied) else " "
         print(f"[{mark}] {migration.name}{when}")
-    known = {m.name for m in migrations} | {r for m in migrations for r in m.replaces}
-    for name in applied:
-        if name not in known:
-            print(f"[X] {name}  (applied, but its file is missing)")
+    for name in missing_files(migrations, applied):
+        print(f"[X] {name}  (applied, but its file is missing)")
     return 0
 
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from covet.migrations.autodetector import Questioner, Renames, detect_changes
@@ -21,17 +21,18 @@ from covet.migrations.introspection import expected_schema, introspect, schema_d
 from covet.migrations.loader import (
     Migration,
     described_state,
+    find_target,
     load_migrations,
     resolve_replacements,
     state_after,
+    states_through,
 )
 from covet.migrations.runner import (
     SQLITE_FOREIGN_KEY_CHECK,
     SQLITE_FOREIGN_KEYS_OFF,
     SQLITE_FOREIGN_KEYS_ON,
     MigrationRunner,
-    find_target,
-    states_through,
+    transactional_ddl,
 )
 from covet.migrations.schema_editor import dialect_for_vendor, editor_for
 from covet.migrations.special import RunPython
@@ -41,7 +42,7 @@ from covet.orm.database import Database
 from covet.orm.dialects import dialect_for
 from covet.orm.models import Model
 
-__all__ = ["check", "find_models", "make_migration", "migration_sql"]
+__all__ = ["check", "find_models", "make_migration", "migration_sql", "missing_files"]
 
 
 def find_models(modules: Sequence[str]) -> list[type[Model]]:
@@ -90,7 +91,7 @@ def migration_sql(
     dialect = dialect_for_vendor(vendor)
     editor = editor_for(dialect)
     chosen = range(len(migrations)) if target is None else [find_target(migrations, target)]
-    transactional = vendor != "mysql"
+    transactional = transactional_ddl(vendor)
     sqlite = vendor == "sqlite"
     lines: list[str] = []
     for index in reversed(chosen) if backwards else chosen:
@@ -116,6 +117,12 @@ def migration_sql(
     return "\n".join(lines)
 
 
+def missing_files(migrations: Sequence[Migration], applied: Iterable[str]) -> list[str]:
+    """The applied names that no migration file is, or replaces: their files are gone."""
+    known = {name for m in migrations for name in (m.name, *m.replaces)}
+    return [name for name in applied if name not in known]
+
+
 async def check(
     models: Sequence[type[Model]], directory: Path, database: Database | None
 ) -> list[str]:
@@ -139,12 +146,8 @@ async def check(
     runner = MigrationRunner(database, migrations)
     pending = await runner.plan()
     problems += [f"not applied: {step.migration.name}" for step in pending]
-    known = {name for m in migrations for name in (m.name, *m.replaces)}
-    problems += [
-        f"applied, but its file is gone: {name}"
-        for name in await runner.applied(create=False)
-        if name not in known
-    ]
+    gone = missing_files(migrations, await runner.applied(create=False))
+    problems += [f"applied, but its file is gone: {name}" for name in gone]
     if not pending:
         actual = await introspect(database)
         expected = expected_schema(described, await dialect_for(database))

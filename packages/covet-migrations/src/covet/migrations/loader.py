@@ -34,11 +34,13 @@ from covet.migrations.state import ProjectState
 
 __all__ = [
     "Migration",
+    "find_target",
     "load_migration",
     "load_migrations",
     "order_migrations",
     "resolve_replacements",
     "state_after",
+    "states_through",
 ]
 
 MIGRATION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
@@ -185,6 +187,26 @@ def state_after(migrations: Iterable[Migration]) -> ProjectState:
         for operation in migration.operations:
             operation.state_forwards(state)
     return state
+
+
+def states_through(migration: Migration, before: ProjectState) -> list[ProjectState]:
+    """The state before each operation of ``migration``, then the state after the last."""
+    states = [before]
+    for operation in migration.operations:
+        states.append(states[-1].clone())
+        operation.state_forwards(states[-1])
+    return states
+
+
+def find_target(migrations: list[Migration], target: str) -> int:
+    """The index of ``target`` (a full name or a unique prefix such as ``0003``)."""
+    matches = [i for i, m in enumerate(migrations) if m.name == target]
+    matches = matches or [i for i, m in enumerate(migrations) if m.name.startswith(target)]
+    if len(matches) != 1:
+        names = ", ".join(m.name for m in migrations) or "none"
+        problem = "matches several" if matches else "is not a migration"
+        raise MigrationError(f"target {target!r} {problem} (migrations: {names})")
+    return matches[0]
 
 
 def described_state(migrations: list[Migration]) -> ProjectState:

@@ -33,7 +33,13 @@ from dataclasses import dataclass
 
 from covet.migrations.errors import ChecksumMismatchError, MigrationError, MigrationFailedError
 from covet.migrations.introspection import table_names
-from covet.migrations.loader import Migration, resolve_replacements, state_after
+from covet.migrations.loader import (
+    Migration,
+    find_target,
+    resolve_replacements,
+    state_after,
+    states_through,
+)
 from covet.migrations.locks import migration_lock
 from covet.migrations.recorder import HISTORY_TABLE, AppliedMigration, Recorder
 from covet.migrations.schema_editor import editor_for
@@ -51,6 +57,12 @@ ZERO = "zero"
 SQLITE_FOREIGN_KEYS_OFF = "PRAGMA foreign_keys = OFF"
 SQLITE_FOREIGN_KEY_CHECK = "PRAGMA foreign_key_check"
 SQLITE_FOREIGN_KEYS_ON = "PRAGMA foreign_keys = ON"
+
+
+def transactional_ddl(vendor: str) -> bool:
+    """Whether a migration runs in one transaction: yes, except on MySQL, where every DDL
+    statement commits as it runs (a transaction would promise what it cannot keep)."""
+    return vendor != "mysql"
 
 
 @dataclass(frozen=True)
@@ -74,26 +86,6 @@ def is_applied(migration: Migration, applied: dict[str, AppliedMigration]) -> bo
     if migration.name in applied:
         return True
     return bool(migration.replaces) and all(name in applied for name in migration.replaces)
-
-
-def states_through(migration: Migration, before: ProjectState) -> list[ProjectState]:
-    """The state before each operation of ``migration``, then the state after the last."""
-    states = [before]
-    for operation in migration.operations:
-        states.append(states[-1].clone())
-        operation.state_forwards(states[-1])
-    return states
-
-
-def find_target(migrations: list[Migration], target: str) -> int:
-    """The index of ``target`` (a full name or a unique prefix such as ``0003``)."""
-    matches = [i for i, m in enumerate(migrations) if m.name == target]
-    matches = matches or [i for i, m in enumerate(migrations) if m.name.startswith(target)]
-    if len(matches) != 1:
-        names = ", ".join(m.name for m in migrations) or "none"
-        problem = "matches several" if matches else "is not a migration"
-        raise MigrationError(f"target {target!r} {problem} (migrations: {names})")
-    return matches[0]
 
 
 class MigrationRunner:
@@ -230,7 +222,7 @@ class MigrationRunner:
                 try:
                     await self._operations(database, step, states_through(migration, before))
                 except _Failed as failed:
-                    transactional = database.vendor != "mysql"
+                    transactional = transactional_ddl(database.vendor)
                     raise failed.report(step, transactional=transactional) from failed.error
             if database.vendor == "sqlite":
                 await self._check_foreign_keys(database, migration)
@@ -246,7 +238,7 @@ class MigrationRunner:
         set before the transaction begins (see ``sqlite_rebuild.py``). MySQL commits each
         DDL statement as it runs: a transaction would promise what it cannot keep.
         """
-        if database.vendor == "mysql":
+        if not transactional_ddl(database.vendor):
             yield
             return
         if database.vendor == "sqlite":

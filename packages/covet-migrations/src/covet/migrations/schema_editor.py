@@ -20,15 +20,14 @@ SQLite's ALTER TABLE can do little, so its editor rebuilds tables instead (``sql
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from covet.migrations.errors import MigrationError
 from covet.migrations.state import Column, Table
-from covet.orm.dialects import Dialect, MySQLDialect, PostgreSQLDialect, SQLiteDialect
+from covet.orm.dialects import Dialect, dialect_for_vendor
 from covet.orm.relations import ON_DELETE_SQL
-from covet.orm.schema import column_sql
+from covet.orm.schema import column_sql, constraint_name
 
 __all__ = [
     "SchemaEditor",
@@ -74,28 +73,9 @@ def sql_literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def constraint_name(table: str, column: str, suffix: str) -> str:
-    """``users_email_key``; shortened with a hash when over PostgreSQL's 63 characters."""
-    name = f"{table}_{column}_{suffix}"
-    if len(name) > 63:
-        digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-        name = f"{name[: 53 - len(suffix)]}_{digest}_{suffix}"
-    return name
-
-
 def unique_together_name(table: str, group: tuple[str, ...]) -> str:
     """``enrolment_course_id_student_id_uniq``: the constraint of a unique-together group."""
     return constraint_name(table, "_".join(group), "uniq")
-
-
-def dialect_for_vendor(vendor: str) -> Dialect:
-    """The dialect of ``sqlite``, ``postgresql`` or ``mysql``: no connection needed."""
-    dialects: dict[str, type[Dialect]] = {
-        "sqlite": SQLiteDialect,
-        "postgresql": PostgreSQLDialect,
-        "mysql": MySQLDialect,
-    }
-    return dialects[vendor]()
 
 
 class SchemaEditor:
@@ -183,9 +163,13 @@ class SchemaEditor:
         """DROP TABLE: its rows, indexes and constraints go with it."""
         return [Statement(f"DROP TABLE {self.q(table.name)}")]
 
+    def rename_table_statement(self, old: str, new: str) -> Statement:
+        """The statement that renames table ``old`` to ``new`` (its contents untouched)."""
+        return Statement(f"ALTER TABLE {self.q(old)} RENAME TO {self.q(new)}")
+
     def rename_table(self, table: Table, new_name: str) -> list[Statement]:
         """Rename the table, and its indexes and constraints after it."""
-        statements = [Statement(f"ALTER TABLE {self.q(table.name)} RENAME TO {self.q(new_name)}")]
+        statements = [self.rename_table_statement(table.name, new_name)]
         for column in table.columns:
             statements += self.rename_column_objects(new_name, column, table.name, column.name)
         return statements + self.rename_unique_together(table, new_name, {})
@@ -381,11 +365,8 @@ class MySQLSchemaEditor(SchemaEditor):
             )
         return statements
 
-    def rename_table(self, table: Table, new_name: str) -> list[Statement]:
-        statements = [Statement(f"RENAME TABLE {self.q(table.name)} TO {self.q(new_name)}")]
-        for column in table.columns:
-            statements += self.rename_column_objects(new_name, column, table.name, column.name)
-        return statements + self.rename_unique_together(table, new_name, {})
+    def rename_table_statement(self, old: str, new: str) -> Statement:
+        return Statement(f"RENAME TABLE {self.q(old)} TO {self.q(new)}")
 
     def set_null(self, table: str, column: Column, *, null: bool) -> list[Statement]:
         return self.change_type(table, column.replace(null=null))

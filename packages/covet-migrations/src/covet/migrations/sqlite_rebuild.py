@@ -92,7 +92,7 @@ class SQLiteSchemaEditor(SchemaEditor):
         # cannot be renamed: they are made again under the new table's name. Constraint
         # names inside the table's definition may stay: SQLite drops a constraint by
         # rebuilding the table, never by its name.
-        statements = [Statement(f"ALTER TABLE {self.q(table.name)} RENAME TO {self.q(new_name)}")]
+        statements = [self.rename_table_statement(table.name, new_name)]
         for column in table.columns:
             if column.index:
                 statements.append(self.drop_index(table.name, column.name))
@@ -125,9 +125,7 @@ class SQLiteSchemaEditor(SchemaEditor):
         if any(c.primary_key and c.to_field().auto_generated for c in after.columns):
             statements += self.keep_sequence(before.name, temporary)
         statements.append(Statement(f"DROP TABLE {self.q(before.name)}"))
-        statements.append(
-            Statement(f"ALTER TABLE {self.q(temporary)} RENAME TO {self.q(after.name)}")
-        )
+        statements.append(self.rename_table_statement(temporary, after.name))
         statements += [self.create_index(after.name, c.name) for c in after.columns if c.index]
         return statements
 

@@ -26,12 +26,12 @@ from covet.migrations.autodetector import Renames, detect_changes
 from covet.migrations.errors import MigrationError
 from covet.migrations.loader import (
     Migration,
+    find_target,
     load_migrations,
     resolve_replacements,
     state_after,
 )
 from covet.migrations.operations import Operation, RenameColumn, RenameTable
-from covet.migrations.runner import find_target
 from covet.migrations.special import RunPython, RunSQL
 from covet.migrations.writer import render_migration
 

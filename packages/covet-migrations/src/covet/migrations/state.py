@@ -90,10 +90,6 @@ class Column:
         names = ("max_length", "max_digits", "decimal_places")
         return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
-    def same_definition(self, other: Column) -> bool:
-        """Everything equal except the name (a rename with nothing else changed)."""
-        return self.replace(name=other.name) == other
-
     def to_field(self) -> Field:
         """An unbound ORM field with this column's options, for covet.orm's DDL helpers.
 

@@ -55,6 +55,7 @@ __all__ = [
     "SQLiteDialect",
     "check_identifier",
     "dialect_for",
+    "dialect_for_vendor",
 ]
 
 #: What a table, column or alias name may look like. Anything else is refused before it gets
@@ -477,6 +478,12 @@ def mysql_dialect_for_version(version: str) -> MySQLDialect:
     return MySQLDialect()
 
 
+def dialect_for_vendor(vendor: str) -> Dialect:
+    """The dialect of ``sqlite``, ``postgresql`` or ``mysql`` with no connection (MySQL's,
+    not MariaDB's: without a server there is no version to tell them apart)."""
+    return _BY_VENDOR[vendor]()
+
+
 async def dialect_for(database: Database) -> Dialect:
     """The dialect of ``database``, looked up once and remembered."""
     dialect = _dialects.get(database)
@@ -485,6 +492,6 @@ async def dialect_for(database: Database) -> Dialect:
             row = await database.fetch_one("SELECT VERSION()")
             dialect = mysql_dialect_for_version(str(row[0]) if row else "")
         else:
-            dialect = _BY_VENDOR[database.vendor]()
+            dialect = dialect_for_vendor(database.vendor)
         _dialects[database] = dialect
     return dialect

@@ -72,13 +72,19 @@ def foreign_key_sql(field: Field, dialect: Dialect) -> str:
     )
 
 
-def index_name(table: str, column: str) -> str:
-    """``users_age_idx``, shortened with a hash to fit the 63-character limit if needed."""
-    name = f"{table}_{column}_idx"
+def constraint_name(table: str, column: str, suffix: str) -> str:
+    """``users_email_key``: a named index or constraint, shortened with a hash when over
+    PostgreSQL's 63 characters (so the same table and column always give the same name)."""
+    name = f"{table}_{column}_{suffix}"
     if len(name) > 63:
         digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-        name = f"{name[:50]}_{digest}_idx"
+        name = f"{name[: 53 - len(suffix)]}_{digest}_{suffix}"
     return name
+
+
+def index_name(table: str, column: str) -> str:
+    """``users_age_idx``: the name of a column's index."""
+    return constraint_name(table, column, "idx")
 
 
 def create_table_sql(
