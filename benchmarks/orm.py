@@ -60,6 +60,7 @@ __all__ = [
     "NotMeasured",
     "open_peers",
     "postgres_admin_url",
+    "time_batch",
 ]
 
 BACKENDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -84,6 +85,8 @@ class OrmScenario:
     title: str
     rows: int
     call: Callable[[OrmPeer, int], Awaitable[Any]]
+    #: Puts the tables back after a batch (untimed), for operations that add rows.
+    after: Callable[[RawDriverPeer], Awaitable[None]] | None = None
 
 
 SCENARIOS: dict[str, OrmScenario] = {
@@ -103,6 +106,7 @@ SCENARIOS: dict[str, OrmScenario] = {
             "bulk insert 1,000 rows",
             len(NEW_AUTHORS),
             lambda p, n: p.bulk_insert(NEW_AUTHORS),
+            after=delete_new_authors,
         ),
         OrmScenario(
             "update", "update 100 rows", UPDATE_ROWS, lambda p, n: p.update_rows(UPDATE_ROWS)
@@ -199,17 +203,17 @@ async def check_scenario(scenario: OrmScenario, peers: dict[str, OrmPeer]) -> No
             )
 
 
-async def _time_batch(
+async def time_batch(
     scenario: OrmScenario, peer: OrmPeer, raw: RawDriverPeer, start: int, calls: int
 ) -> float:
-    """Seconds per operation over ``calls`` operations (the cleanup after is not timed)."""
+    """Seconds per operation over ``calls`` operations (``scenario.after`` is not timed)."""
     gc.collect()
     began = time.perf_counter()
     for n in range(start, start + calls):
         await scenario.call(peer, n)
     seconds = (time.perf_counter() - began) / calls
-    if scenario.name == "bulk_insert":
-        await delete_new_authors(raw)
+    if scenario.after is not None:
+        await scenario.after(raw)
     return seconds
 
 
@@ -223,14 +227,14 @@ async def time_scenario(
     names = list(peers)
     calls: dict[str, int] = {}
     for name in names:  # calibrate (and warm up): enough calls to fill a batch
-        per_call = await _time_batch(scenario, peers[name], raw, 0, settings.pick(3, 2, 1))
+        per_call = await time_batch(scenario, peers[name], raw, 0, settings.pick(3, 2, 1))
         calls[name] = max(1, int(batch_seconds / per_call))
     timings: dict[str, list[float]] = {name: [] for name in names}
     for round_number in range(settings.pick(7, 3, 1)):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
             start = round_number * calls[name]
-            seconds = await _time_batch(scenario, peers[name], raw, start, calls[name])
+            seconds = await time_batch(scenario, peers[name], raw, start, calls[name])
             timings[name].append(seconds * 1e6)
     return {name: median(values) for name, values in timings.items()}
 

@@ -27,6 +27,7 @@ import gc
 import pstats
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from benchmarks.apps import FRAMEWORKS, build_app
@@ -63,18 +64,23 @@ async def _profile_one(framework: str, scenario_name: str, use_cprofile: bool) -
         await _drive(app, scenario_name, 200)
         calls = max(200, int(1.0 / ((time.perf_counter() - start) / 200)))
         print(f"=== {framework} / {scenario_name}: {calls} calls ===")
-        if use_cprofile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            await _drive(app, scenario_name, calls)
-            profiler.disable()
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-        else:
-            from pyinstrument import Profiler
+        await _profile(_drive(app, scenario_name, calls), use_cprofile)
 
-            with Profiler(interval=0.0001, async_mode="disabled") as profiler:
-                await _drive(app, scenario_name, calls)
-            print(profiler.output_text(unicode=True, color=False, show_all=False))
+
+async def _profile(work: Awaitable[None], use_cprofile: bool) -> None:
+    """Await ``work`` under cProfile (exact call counts) or pyinstrument; print the report."""
+    if use_cprofile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        await work
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        return
+    from pyinstrument import Profiler
+
+    with Profiler(interval=0.0001, async_mode="disabled") as instrument:
+        await work
+    print(instrument.output_text(unicode=True, color=False, show_all=False))
 
 
 async def _time_one(framework: str, scenario_name: str, batches: int = 9) -> None:
@@ -101,45 +107,33 @@ async def _time_one(framework: str, scenario_name: str, batches: int = 9) -> Non
 async def _orm(vendor: str, names: list[str], peer_name: str, how: str) -> None:
     """Profile (or time, ``how == "time"``) one ORM peer's operations on a fresh database."""
     from benchmarks.orm import SCENARIOS as ORM_SCENARIOS
-    from benchmarks.orm import TARGETS, open_peers
+    from benchmarks.orm import TARGETS, open_peers, time_batch
+    from benchmarks.orm_peers.raw_driver import RawDriverPeer
 
     async with TARGETS[vendor]() as target, open_peers(target) as peers:
-        peer = peers[peer_name]
+        peer, raw = peers[peer_name], peers["raw"]
+        assert isinstance(raw, RawDriverPeer)
         for name in names or list(ORM_SCENARIOS):
             scenario = ORM_SCENARIOS[name]
-
-            async def drive(calls: int, scenario: Any = scenario) -> None:
-                for n in range(calls):
-                    await scenario.call(peer, n)
-
-            start = time.perf_counter()
-            await drive(5)
-            calls = max(5, int(1.0 / ((time.perf_counter() - start) / 5)))
+            # Batches as the suite times them: scenario.after puts the tables back between.
+            calls = max(5, int(1.0 / await time_batch(scenario, peer, raw, 0, 5)))
             if how == "time":
-                timings = []
-                for _ in range(9):
-                    gc.collect()
-                    start = time.perf_counter()
-                    await drive(max(1, calls // 5))
-                    timings.append((time.perf_counter() - start) / max(1, calls // 5) * 1e6)
+                batch = max(1, calls // 5)
+                timings = [await time_batch(scenario, peer, raw, 0, batch) * 1e6 for _ in range(9)]
                 print(
                     f"{peer_name} {vendor} {name:<15} median {statistics.median(timings):8.1f}"
                     f"  min {min(timings):8.1f} us/operation"
                 )
                 continue
             print(f"=== {peer_name} / {vendor} / {name}: {calls} calls ===")
-            if how == "cprofile":
-                profiler = cProfile.Profile()
-                profiler.enable()
-                await drive(calls)
-                profiler.disable()
-                pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-            else:
-                from pyinstrument import Profiler
+            await _profile(_operations(scenario.call, peer, calls), how == "cprofile")
+            if scenario.after is not None:  # outside the profile, as outside the timing
+                await scenario.after(raw)
 
-                with Profiler(interval=0.0001, async_mode="disabled") as instrument:
-                    await drive(calls)
-                print(instrument.output_text(unicode=True, color=False, show_all=False))
+
+async def _operations(call: Callable[[Any, int], Awaitable[Any]], peer: Any, calls: int) -> None:
+    for n in range(calls):
+        await call(peer, n)
 
 
 def main(argv: list[str] | None = None) -> None:
