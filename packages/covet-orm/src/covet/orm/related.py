@@ -157,7 +157,38 @@ def _loaded(instance: Model, name: str) -> list[Any]:
     return list(cached)
 
 
-class RelatedManager:
+class _RelatedRows:
+    """What both related managers share: the rows of ``model`` whose ``lookup`` is
+    ``instance``'s key, cached under ``name`` when ``prefetch_related`` loaded them."""
+
+    instance: Model
+    model: type[Model]
+    name: str
+    lookup: str
+
+    def _queryset(self) -> QuerySet[Any]:
+        queryset: QuerySet[Any] = QuerySet(self.model).filter(**{self.lookup: self.instance.pk})
+        queryset.fix_hint = (
+            f"{type(self.instance).__name__}.objects.prefetch_related({self.name!r})"
+        )
+        return queryset
+
+    def all(self) -> QuerySet[Any]:
+        queryset = self._queryset()
+        cached = related_cache(self.instance).get(self.name)
+        if cached is not None:
+            queryset.result_cache = list(cached)
+        return queryset
+
+    def loaded(self) -> list[Any]:
+        """The prefetched rows, without a query; NotLoadedError if none were prefetched."""
+        return _loaded(self.instance, self.name)
+
+    def filter(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
+        return self._queryset().filter(*conditions, **lookups)
+
+
+class RelatedManager(_RelatedRows):
     """The rows of another model that point at ``instance``: ``author.posts``.
 
     ``all()`` gives the prefetched rows (no query) when ``prefetch_related`` loaded them.
@@ -171,28 +202,8 @@ class RelatedManager:
         assert field.model is not None
         self.instance = instance
         self.field = field
-        self.model: type[Model] = field.model
-
-    def _queryset(self) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = QuerySet(self.model).filter(**{self.field.name: self.instance.pk})
-        queryset.fix_hint = (
-            f"{type(self.instance).__name__}.objects.prefetch_related({self.field.accessor_name!r})"
-        )
-        return queryset
-
-    def all(self) -> QuerySet[Any]:
-        queryset = self._queryset()
-        cached = related_cache(self.instance).get(self.field.accessor_name)
-        if cached is not None:
-            queryset.result_cache = list(cached)
-        return queryset
-
-    def loaded(self) -> list[Any]:
-        """The prefetched rows, without a query; NotLoadedError if none were prefetched."""
-        return _loaded(self.instance, self.field.accessor_name)
-
-    def filter(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
-        return self._queryset().filter(*conditions, **lookups)
+        self.model = field.model
+        self.name, self.lookup = field.accessor_name, field.name
 
     def exclude(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
         return self._queryset().exclude(*conditions, **lookups)
@@ -217,7 +228,7 @@ class ReverseManyToManyDescriptor:
         return ManyRelatedManager(instance, self.field, reverse=True)
 
 
-class ManyRelatedManager:
+class ManyRelatedManager(_RelatedRows):
     """``post.tags``: the rows linked to ``instance`` through the through table."""
 
     def __init__(self, instance: Model, field: ManyToManyField, *, reverse: bool) -> None:
@@ -230,7 +241,7 @@ class ManyRelatedManager:
         self.instance = instance
         self.through = field.through
         if reverse:
-            self.model: type[Model] = field.model
+            self.model = field.model
             self.name = field.accessor_name
             self.lookup = field.name
             self.own_key, self.other_key = field.target_fk, field.source_fk
@@ -239,27 +250,6 @@ class ManyRelatedManager:
             self.name = field.name
             self.lookup = field.accessor_name
             self.own_key, self.other_key = field.source_fk, field.target_fk
-
-    def _queryset(self) -> QuerySet[Any]:
-        queryset: QuerySet[Any] = QuerySet(self.model).filter(**{self.lookup: self.instance.pk})
-        queryset.fix_hint = (
-            f"{type(self.instance).__name__}.objects.prefetch_related({self.name!r})"
-        )
-        return queryset
-
-    def all(self) -> QuerySet[Any]:
-        queryset = self._queryset()
-        cached = related_cache(self.instance).get(self.name)
-        if cached is not None:
-            queryset.result_cache = list(cached)
-        return queryset
-
-    def loaded(self) -> list[Any]:
-        """The prefetched rows, without a query; NotLoadedError if none were prefetched."""
-        return _loaded(self.instance, self.name)
-
-    def filter(self, *conditions: Any, **lookups: Any) -> QuerySet[Any]:
-        return self._queryset().filter(*conditions, **lookups)
 
     def _links(self) -> QuerySet[Any]:
         return QuerySet(self.through).filter(**{self.own_key.name: self.instance.pk})
