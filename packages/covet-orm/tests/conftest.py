@@ -9,12 +9,13 @@ test written once runs on all three and behaviour cannot drift between them::
 * SQLite: a new file in the test's tmp_path.
 * PostgreSQL and MySQL: one database ``covet_test_<random>`` per backend per
   test session (creating one takes a moment), created through an admin
-  connection to ``COVET_TEST_POSTGRES_URL`` / ``COVET_TEST_MYSQL_URL`` and
+  connection to the local server (``COVET_TEST_POSTGRES_URL`` / ``COVET_TEST_MYSQL_URL``
+  override it) and
   dropped when the session ends. Every table a test made is dropped after it.
 
 The fixture's Database is also configured as the alias "default" for the
 test's duration; the registry is restored afterwards. When a server's variable
-is unset or the server cannot be reached the test is skipped with a loud
+is set to nothing or the server cannot be reached the test is skipped with a loud
 reason (and the root conftest turns any skip into a failure when CI=true).
 """
 

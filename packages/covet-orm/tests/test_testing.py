@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 
 import pytest
 
 from covet.orm.database import Database
 from covet.orm.testing import (
+    DEFAULT_ADMIN_URLS,
     ServerDatabases,
     ServerUnavailable,
+    admin_urls_from_environment,
     create_test_database,
     drop_all_tables,
     drop_test_database,
@@ -27,9 +28,9 @@ ADMIN_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST
     ],
 )
 async def test_a_test_database_is_created_empty_usable_and_dropped(server: str) -> None:
-    admin_url = os.environ.get(ADMIN_VARIABLES[server])
+    admin_url = admin_urls_from_environment()[server]
     if not admin_url:
-        pytest.skip(f"!!! {ADMIN_VARIABLES[server]} is not set")
+        pytest.skip(f"!!! {ADMIN_VARIABLES[server]} is set to nothing")
     url = create_test_database(admin_url, prefix="covet_testing_")
     assert str(url.database).startswith("covet_testing_")
     database = Database(url)
@@ -99,7 +100,7 @@ def test_server_databases_say_once_why_a_server_is_unavailable() -> None:
     servers = ServerDatabases(
         {"postgresql": None, "mysql": "mysql://root@127.0.0.1:1/test"}, on_unavailable=said.append
     )
-    with pytest.raises(ServerUnavailable, match="COVET_TEST_POSTGRES_URL is not set"):
+    with pytest.raises(ServerUnavailable, match="COVET_TEST_POSTGRES_URL is set to nothing"):
         servers.url_for("postgresql")
     for _ in range(2):  # port 1 refuses; the second call does not ask again
         with pytest.raises(ServerUnavailable, match="!!! mysql not available: "):
@@ -126,3 +127,19 @@ async def test_server_databases_share_one_and_drop_all(server: str) -> None:
     for url in (shared, another):
         with pytest.raises(Exception, match=str(url.database)):
             await Database(url).connect()
+
+
+def test_the_local_servers_are_the_default_and_the_variables_override_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("COVET_TEST_POSTGRES_URL", raising=False)
+    monkeypatch.setenv("COVET_TEST_MYSQL_URL", "mysql://someone@127.0.0.1:3307/other")
+    urls = admin_urls_from_environment()
+    assert urls == {
+        "postgresql": "postgresql://postgres@127.0.0.1:5432/test",
+        "mysql": "mysql://someone@127.0.0.1:3307/other",
+    }
+    assert ServerDatabases().admin_urls == urls
+    assert DEFAULT_ADMIN_URLS["postgresql"] == urls["postgresql"]
+    monkeypatch.setenv("COVET_TEST_POSTGRES_URL", "")
+    assert admin_urls_from_environment()["postgresql"] == ""

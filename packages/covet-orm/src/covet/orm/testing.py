@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from covet.orm.database import Database
 
 __all__ = [
+    "DEFAULT_ADMIN_URLS",
     "SERVER_VARIABLES",
+    "admin_urls_from_environment",
     "TEST_PREFIX",
     "ServerDatabases",
     "ServerUnavailable",
@@ -54,6 +56,22 @@ TEST_PREFIX = "covet_test_"
 #: The environment variable that gives each server's admin URL to the test suites.
 SERVER_VARIABLES = {"postgresql": "COVET_TEST_POSTGRES_URL", "mysql": "COVET_TEST_MYSQL_URL"}
 
+#: The admin URL used when a server's variable is unset: the server at its usual local
+#: address, as a fresh machine with PostgreSQL and MariaDB installed has it. The variables
+#: override them; set one to the empty string to leave that server out.
+DEFAULT_ADMIN_URLS = {
+    "postgresql": "postgresql://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql://root@127.0.0.1:3306/test",
+}
+
+
+def admin_urls_from_environment() -> dict[str, str | None]:
+    """Each server's admin URL: its variable when set, else :data:`DEFAULT_ADMIN_URLS`."""
+    return {
+        vendor: os.environ.get(name, DEFAULT_ADMIN_URLS[vendor])
+        for vendor, name in SERVER_VARIABLES.items()
+    }
+
 
 class ServerUnavailable(Exception):
     """A test database cannot be made on a server: its variable is unset, or it refused."""
@@ -62,8 +80,8 @@ class ServerUnavailable(Exception):
 class ServerDatabases:
     """The throwaway databases of one test session, on the servers, dropped at its end.
 
-    ``admin_urls`` maps a vendor to its admin URL (default: the :data:`SERVER_VARIABLES` of
-    the environment). A server that failed once is not asked again in the session. When a
+    ``admin_urls`` maps a vendor to its admin URL (default:
+    :func:`admin_urls_from_environment`, the local servers unless a variable says otherwise). A server that failed once is not asked again in the session. When a
     database cannot be made, ``on_unavailable`` is called with a message saying why (a test
     suite passes ``pytest.skip``); if it returns, :class:`ServerUnavailable` is raised.
     """
@@ -75,7 +93,7 @@ class ServerDatabases:
         on_unavailable: Callable[[str], object] = lambda message: None,
     ) -> None:
         if admin_urls is None:
-            admin_urls = {vendor: os.environ.get(name) for vendor, name in SERVER_VARIABLES.items()}
+            admin_urls = admin_urls_from_environment()
         self.admin_urls = dict(admin_urls)
         self.on_unavailable = on_unavailable
         self.shared: dict[str, DatabaseURL] = {}
@@ -94,7 +112,7 @@ class ServerDatabases:
             admin_url = self.admin_urls.get(vendor)
             try:
                 if not admin_url:
-                    raise ServerUnavailable(f"{SERVER_VARIABLES[vendor]} is not set")
+                    raise ServerUnavailable(f"{SERVER_VARIABLES[vendor]} is set to nothing")
                 url = create_test_database(admin_url)
             except Exception as error:  # whatever stops us, the reason is reported
                 self.unavailable[vendor] = " ".join(str(error).split()) or repr(error)
