@@ -17,8 +17,9 @@ import pytest
 STARTUP_TIMEOUT = 30.0
 SHUTDOWN_TIMEOUT = 10.0
 
-Serve = Callable[[Callable[[int], list[str]], Path], AbstractContextManager[str]]
-"""``serve(command_for_port, cwd)``: a context manager yielding the server's base URL."""
+Serve = Callable[..., AbstractContextManager[str]]
+"""``serve(command_for_port, cwd, port=None, timeout=STARTUP_TIMEOUT, env=None)``: a context
+manager yielding the server's base URL (on ``port``, or on a free one when it is None)."""
 
 
 def free_port() -> int:
@@ -29,8 +30,10 @@ def free_port() -> int:
     return port
 
 
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
+def _wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, log: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
@@ -39,7 +42,7 @@ def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path
                 return
         except OSError:
             time.sleep(0.1)
-    pytest.fail(f"no server on port {port} after {STARTUP_TIMEOUT}s:\n{log.read_text()}")
+    pytest.fail(f"no server on port {port} after {timeout}s:\n{log.read_text()}")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -60,8 +63,14 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Serve:
     log_dir = tmp_path_factory.mktemp("server-logs")
 
     @contextmanager
-    def serving(command_for_port: Callable[[int], list[str]], cwd: Path) -> Iterator[str]:
-        port = free_port()
+    def serving(
+        command_for_port: Callable[[int], list[str]],
+        cwd: Path,
+        port: int | None = None,
+        timeout: float = STARTUP_TIMEOUT,
+        env: dict[str, str] | None = None,
+    ) -> Iterator[str]:
+        port = free_port() if port is None else port
         log = log_dir / f"server-{port}.log"
         with log.open("wb") as log_file:
             process = subprocess.Popen(
@@ -70,9 +79,10 @@ def serve(tmp_path_factory: pytest.TempPathFactory) -> Serve:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env=env,
             )
         try:
-            _wait_until_listening(process, port, log)
+            _wait_until_listening(process, port, log, timeout)
             yield f"http://127.0.0.1:{port}"
         finally:
             _stop(process)
@@ -93,3 +103,14 @@ def sse_server(serve: Serve) -> Iterator[str]:
 
     with serve(uvicorn_command, EXAMPLES / "sse") as base_url:
         yield base_url
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(scope="session")
+def quick_start_commands() -> list[str]:
+    """The commands of the README's Quick start, in order: serve, then test."""
+    section = README.read_text().split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```bash\n")[1:]
+    return [block.split("\n```", 1)[0].strip() for block in blocks]

@@ -1,13 +1,18 @@
 """Plain (non-editable) wheel installs into fresh virtual environments.
 
 In a wheel install all portions of ``covet`` land in one site-packages directory; these
-tests prove that each distribution stands alone and that the facade works there too.
+tests prove that each distribution stands alone and that the facade works there too. The
+root README's install commands from a checkout are tested here as well: ``pip install
+".[full]"`` at the root gives every distribution, ``pip install -r requirements-dev.txt`` gives
+them editable, and ``pip install -e`` at the root is refused naming those two, installing
+nothing.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import tomllib
 import venv
 from pathlib import Path
 
@@ -254,3 +259,95 @@ def test_migrations_work_with_only_covet_orm_and_covet_migrations(tmp_path: Path
     installed = {name.lower() for name in json.loads(listed.stdout)}
     assert {"covet-orm", "covet-migrations"} <= installed
     assert not installed & {"covetpy", "covet-asgi", "covet-router"}
+
+
+# -- from a checkout: the root project and requirements-dev.txt ---------------------------
+
+COMPONENTS = ["covet-asgi", "covet-migrations", "covet-orm", "covet-router", "covetpy"]
+
+REPORT = """\
+import importlib.metadata, json, shutil, subprocess
+import covet.asgi, covet.orm
+from covet import CovetPy
+app = CovetPy()
+names = sorted(d.metadata["Name"] for d in importlib.metadata.distributions())
+covet = shutil.which("covet", path=PATH)
+command = subprocess.run([covet, "--help"], capture_output=True, text=True)
+print(json.dumps({
+    "distributions": names,
+    "asgi_file": covet.asgi.__file__,
+    "covet_help": command.stdout,
+}))
+"""
+
+
+def pip_at_root(python: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(python), "-m", "pip", "install", "--disable-pip-version-check", *arguments],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=PIP_TIMEOUT,
+        check=False,
+    )
+
+
+def checkout_report(python: Path, cwd: Path) -> dict[str, object]:
+    code = f"PATH = {str(python.parent)!r}\n" + REPORT
+    result = run_in(python, code, cwd)
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_pip_install_full_at_the_root_installs_every_distribution(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    result = pip_at_root(python, ".[full]")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = checkout_report(python, tmp_path)
+    names = data["distributions"]
+    assert isinstance(names, list)
+    assert set(COMPONENTS) <= set(names)
+    assert "UNKNOWN" not in names
+    # every extra of covetpy[full] came along
+    assert {"psycopg", "aiomysql", "pydantic", "orjson", "Jinja2", "hypercorn"} <= set(names)
+    assert str(data["asgi_file"]).startswith(str(tmp_path / "venv"))
+    assert "usage: covet" in str(data["covet_help"])
+
+
+def test_requirements_dev_installs_every_package_editable(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    result = pip_at_root(python, "-r", "requirements-dev.txt")
+    assert result.returncode == 0, result.stdout + result.stderr
+    data = checkout_report(python, tmp_path)
+    assert data["asgi_file"] == str(REPO_ROOT / "packages/covet-asgi/src/covet/asgi/__init__.py")
+    assert "usage: covet" in str(data["covet_help"])
+
+
+def test_an_editable_install_of_the_root_is_refused_naming_the_commands(tmp_path: Path) -> None:
+    python = make_venv(tmp_path / "venv")
+    for extra in (".[dev]", ".[full]"):
+        result = pip_at_root(python, "-e", extra)
+        assert result.returncode != 0
+        output = result.stdout + result.stderr
+        assert "pip install -r requirements-dev.txt" in output
+        assert 'pip install ".[full]"' in output
+    listed = subprocess.run(
+        [str(python), "-m", "pip", "list", "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    names = {entry["name"] for entry in json.loads(listed.stdout)}
+    assert not names & {"UNKNOWN", "covetpy-checkout", *COMPONENTS}
+
+
+def test_the_root_project_names_every_distribution_under_packages() -> None:
+    root = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    dependencies = root["project"]["dependencies"]
+    named = sorted(requirement.split(" @ ")[0] for requirement in dependencies)
+    on_disk = sorted(
+        tomllib.loads(path.read_text())["project"]["name"]
+        for path in (REPO_ROOT / "packages").glob("*/pyproject.toml")
+    )
+    assert named == on_disk

@@ -81,9 +81,10 @@ class ServerDatabases:
     """The throwaway databases of one test session, on the servers, dropped at its end.
 
     ``admin_urls`` maps a vendor to its admin URL (default:
-    :func:`admin_urls_from_environment`, the local servers unless a variable says otherwise). A server that failed once is not asked again in the session. When a
-    database cannot be made, ``on_unavailable`` is called with a message saying why (a test
-    suite passes ``pytest.skip``); if it returns, :class:`ServerUnavailable` is raised.
+    :func:`admin_urls_from_environment`, the local servers unless a variable says otherwise).
+    A server that failed once is not asked again in the session. When a database cannot be
+    made, ``on_unavailable`` is called with a message saying why (a test suite passes
+    ``pytest.skip``); if it returns, :class:`ServerUnavailable` is raised.
     """
 
     def __init__(
