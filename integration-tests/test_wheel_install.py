@@ -271,8 +271,8 @@ import covet.asgi, covet.orm
 from covet import CovetPy
 app = CovetPy()
 names = sorted(d.metadata["Name"] for d in importlib.metadata.distributions())
-covet = shutil.which("covet", path=PATH)
-command = subprocess.run([covet, "--help"], capture_output=True, text=True)
+covet_command = shutil.which("covet", path=PATH)
+command = subprocess.run([covet_command, "--help"], capture_output=True, text=True)
 print(json.dumps({
     "distributions": names,
     "asgi_file": covet.asgi.__file__,

@@ -6,10 +6,11 @@
    the wheel is built from the sdist, so a file missing from the sdist fails here);
 2. **check** their metadata and READMEs as PyPI will render them (``twine check --strict``);
 3. **wheelhouse**: download what the wheels need from PyPI next to them, once;
-4. **install** every package with every extra into a fresh virtual environment from that
-   wheelhouse alone (``--no-index``): an undeclared dependency or a wrong version range of
-   one component on another cannot be hidden by an index;
-5. **test** each package's own suite against the installed wheels (never the source tree:
+4. **install** each package with every extra it declares into a fresh virtual environment of
+   its own, from that wheelhouse alone (``--no-index``): an undeclared dependency or a wrong
+   version range of one component on another cannot be hidden by an index or by another
+   package's wheel;
+5. **test** each package's own suite against its installed wheel (never the source tree:
    the check fails if ``covet.<x>`` imports from anywhere but the new environment).
 
 Each package keeps its own version (``src/covet/<x>/__about__.py``) and changelog; a tag such as
@@ -98,68 +99,91 @@ def build(packages: dict[str, tuple[Path, str]], dist: Path) -> list[Path]:
     return wheels
 
 
-def requirements(packages: dict[str, tuple[Path, str]]) -> list[str]:
-    """Every package with all its extras, plus the test tools."""
-    named = [f"{name}[{extras}]" if extras else name for name, (_, extras) in packages.items()]
-    return [*named, *TEST_TOOLS]
+def requirement(name: str, extras: str) -> str:
+    return f"{name}[{extras}]" if extras else name
 
 
-def install(packages: dict[str, tuple[Path, str]], dist: Path, work: Path) -> Path:
-    """A fresh environment holding the built wheels and what they need; its python."""
-    wheelhouse = work / "wheelhouse"
-    env = work / "venv"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env)
-    python = env / "bin" / "python"
-    pip = [str(python), "-m", "pip", "--disable-pip-version-check"]
-    wanted = requirements(packages)
+def wheelhouse(packages: dict[str, tuple[Path, str]], dist: Path, work: Path) -> Path:
+    """Every package with all its extras and the test tools, downloaded next to the wheels once."""
+    house = work / "wheelhouse"
+    wanted = [requirement(name, extras) for name, (_, extras) in packages.items()]
     # Our packages come only from dist/ (they are on no index); the rest from PyPI, once.
     run(
-        [*pip, "download", "--quiet", "--dest", str(wheelhouse), "--find-links", str(dist), *wanted]
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "download",
+            "--quiet",
+            "--dest",
+            str(house),
+            "--find-links",
+            str(dist),
+            *wanted,
+            *TEST_TOOLS,
+        ]
     )
-    # No configuration file either: a find-links of the machine's own must not help.
+    return house
+
+
+def install(name: str, extras: str, house: Path, work: Path) -> Path:
+    """A fresh environment holding one package, its extras and the test tools; its python.
+
+    One environment per package: a suite sees only what its package declares, so a
+    dependency one package forgot to declare cannot be supplied by another's wheel.
+    """
+    env = work / f"venv-{name}"
+    venv.EnvBuilder(with_pip=True, clear=True).create(env)
+    python = env / "bin" / "python"
+    # No index and no configuration file: a find-links of the machine's own must not help.
     alone = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
     run(
-        [*pip, "install", "--quiet", "--no-index", "--find-links", str(wheelhouse), *wanted],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--find-links",
+            str(house),
+            requirement(name, extras),
+            *TEST_TOOLS,
+        ],
         env=alone,
     )
     return python
 
 
-def check_imports(python: Path, env: Path) -> None:
-    """Each component imports from the new environment, never from the source tree."""
-    code = (
-        "import importlib, sys\n"
-        "for name in sys.argv[1:]:\n"
-        "    print(importlib.import_module(name).__file__)"
-    )
+def check_import(python: Path, env: Path, module: str) -> None:
+    """The component imports from its new environment, never from the source tree."""
+    code = f"import importlib; print(importlib.import_module({module!r}).__file__)"
     result = subprocess.run(
-        [str(python), "-I", "-c", code, *IMPORT_NAMES.values()],
+        [str(python), "-I", "-c", code],
         capture_output=True,
         text=True,
         cwd=env,
         check=False,
     )
     if result.returncode != 0:
-        raise SystemExit(
-            f"release:check: FAILED: the installed packages do not import:\n{result.stderr}"
-        )
-    for path in result.stdout.split():
-        if not Path(path).resolve().is_relative_to(env.resolve()):
-            raise SystemExit(f"release:check: FAILED: {path} is not from the installed wheels")
-    say("every component imports from the installed wheels")
+        raise SystemExit(f"release:check: FAILED: {module} does not import:\n{result.stderr}")
+    path = result.stdout.strip()
+    if not Path(path).resolve().is_relative_to(env.resolve()):
+        raise SystemExit(f"release:check: FAILED: {path} is not from the installed wheel")
+    say(f"{module} imports from the installed wheel")
 
 
-def test(packages: dict[str, tuple[Path, str]], python: Path) -> None:
+def test(directory: Path, python: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
-    for name, (directory, _extras) in packages.items():
-        say(f"testing the installed {name}")
-        # From the repository root, so that pytest reads the workspace's settings; the
-        # sources are not importable there (no src directory is on sys.path).
-        run(
-            [str(python), "-m", "pytest", str(directory / "tests"), "-p", "no:cacheprovider", "-q"],
-            cwd=REPO_ROOT,
-            env=environment,
-        )
+    # From the repository root, so that pytest reads the workspace's settings; the
+    # sources are not importable there (no src directory is on sys.path).
+    run(
+        [str(python), "-m", "pytest", str(directory / "tests"), "-p", "no:cacheprovider", "-q"],
+        cwd=REPO_ROOT,
+        env=environment,
+    )
 
 
 def main(arguments: list[str]) -> int:
@@ -177,10 +201,14 @@ def main(arguments: list[str]) -> int:
         for stale in dist.iterdir():
             stale.unlink()
         build(packages, dist)
-        python = install(packages, dist, work)
-        check_imports(python, work / "venv")
-        if not options.skip_tests:
-            test(packages, python)
+        house = wheelhouse(packages, dist, work)
+        for name, (directory, extras) in packages.items():
+            say(f"installing {requirement(name, extras)} alone")
+            python = install(name, extras, house, work)
+            check_import(python, python.parent.parent, IMPORT_NAMES[name])
+            if not options.skip_tests:
+                say(f"testing the installed {name}")
+                test(directory, python)
     say(f"PASSED: {len(packages)} distributions built, checked, installed and tested")
     return 0
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote_to_bytes
 
 from covet.asgi.exceptions import HTTPException
+from covet.asgi.extras import install_command
 from covet.asgi.headers import Headers
 from covet.asgi.multidict import ImmutableMultiDict
 from covet.asgi.uploads import DEFAULT_SPOOL_THRESHOLD, UploadFile
@@ -91,7 +92,7 @@ def _require_python_multipart() -> None:
         import python_multipart  # noqa: F401
     except ImportError:
         raise RuntimeError(
-            "Request.form() needs python-multipart: pip install covet-asgi[forms]"
+            "Request.form() needs python-multipart (the 'forms' extra): " + install_command("forms")
         ) from None
 
 

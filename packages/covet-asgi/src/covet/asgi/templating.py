@@ -45,11 +45,14 @@ import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
+from covet.asgi.extras import install_command
+
 try:
     import jinja2
-except ImportError as exc:  # the optional dependency is missing: say which extra brings it
+except ImportError as exc:  # the optional dependency is missing: say what brings it
     raise ImportError(
-        "covet.asgi.templating needs jinja2; install it with: pip install 'covet-asgi[templates]'"
+        "covet.asgi.templating needs jinja2 (the 'templates' extra); install it with: "
+        + install_command("templates")
     ) from exc
 
 from covet.asgi.background import BackgroundTask, BackgroundTasks

@@ -13,6 +13,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 from covet.asgi.exceptions import ValidationErrorItem
+from covet.asgi.extras import install_command
 
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
@@ -33,7 +34,8 @@ def _pydantic() -> Any:
         import pydantic
     except ImportError:  # pragma: no cover - exercised in a venv without the extra
         raise ImportError(
-            "This annotation needs pydantic: pip install 'covet-asgi[validation]'"
+            "This annotation needs pydantic (the 'validation' extra): "
+            + install_command("validation")
         ) from None
     return pydantic
 

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from covet.orm import fields as orm
 from covet.orm.errors import FieldError, NotLoadedError
+from covet.orm.extras import install_command
 from covet.orm.related import ManyRelatedManager, RelatedManager, RelatedRef, related_cache
 from covet.orm.relations import ForeignKey
 
@@ -59,7 +60,7 @@ try:
     import pydantic
 except ImportError as exc:  # pragma: no cover - the extra is installed in every test env
     raise ImportError(
-        "Model.schema() needs pydantic v2: pip install 'covet-orm[pydantic]'"
+        "Model.schema() needs pydantic v2 (the 'pydantic' extra): " + install_command("pydantic")
     ) from exc
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from covet.asgi.exceptions import HTTPException
+from covet.asgi.extras import install_command
 from covet.asgi.openapi.document import openapi_document
 from covet.asgi.requests import Request
 from covet.asgi.responses import HTMLResponse, JSONResponse, Response
@@ -46,7 +47,8 @@ window.ui = SwaggerUIBundle({{url: {openapi_url}, dom_id: "#swagger-ui"}});
 _MISSING_EXTRA = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><h1>API documentation</h1>
-<p>The interactive page needs Swagger UI's files: <code>pip install 'covet-asgi[docs]'</code>.</p>
+<p>The interactive page needs Swagger UI's files (the <code>docs</code> extra):
+<code>{install}</code>.</p>
 <p>The OpenAPI document itself is at <a href="{openapi_href}">{openapi_href}</a>.</p>
 </body></html>
 """
@@ -80,7 +82,9 @@ async def swagger_ui(request: Request) -> HTMLResponse:
     openapi_url = root + app.openapi_url
     if swagger_ui_directory() is None:
         page = _MISSING_EXTRA.format(
-            title=html.escape(app.title), openapi_href=html.escape(openapi_url)
+            title=html.escape(app.title),
+            openapi_href=html.escape(openapi_url),
+            install=html.escape(install_command("docs")),
         )
         return HTMLResponse(page, status_code=501)
     return HTMLResponse(

@@ -12,6 +12,7 @@ import importlib
 
 from covet.orm.backends.base import Backend, Connection, ExecuteResult, Params, Row
 from covet.orm.errors import DatabaseConfigError
+from covet.orm.extras import install_command
 from covet.orm.urls import DatabaseURL
 
 __all__ = ["Backend", "Connection", "ExecuteResult", "Params", "Row", "create_backend"]
@@ -30,9 +31,10 @@ def create_backend(url: DatabaseURL) -> Backend:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
+        # SQLite's driver (aiosqlite) is a dependency of covet-orm itself, not an extra.
+        fix = install_command(extra) if extra else "reinstall covet-orm with its dependencies"
         raise DatabaseConfigError(
-            f"{url.backend} URL {url} needs its driver, which is not installed "
-            f"({error}): pip install 'covet-orm[{extra}]'"
+            f"{url.backend} URL {url} needs its driver, which is not installed ({error}): {fix}"
         ) from error
     backend_class: type[Backend] = getattr(module, class_name)
     return backend_class(url)
