@@ -25,7 +25,7 @@ def test_request_form_without_python_multipart_says_how_to_install_it(
 
     monkeypatch.setitem(sys.modules, "python_multipart", None)  # "not installed"
     with pytest.raises(RuntimeError) as caught:
-        forms._require_python_multipart()
+        forms.require_python_multipart()
     assert str(caught.value) == (
         "Request.form() needs python-multipart (the 'forms' extra): " + install_command("forms")
     )

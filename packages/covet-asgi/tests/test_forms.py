@@ -10,7 +10,7 @@ import sys
 import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import pytest
@@ -19,8 +19,10 @@ from hypothesis import strategies as st
 
 from covet.asgi import (
     BackgroundTasks,
+    Body,
     CovetPy,
     FormData,
+    HandlerSignatureError,
     HTTPException,
     Request,
     UploadFile,
@@ -445,6 +447,53 @@ def test_form_is_parsed_once_and_cached() -> None:
 async def test_close_on_a_request_without_a_form_does_nothing() -> None:
     request = Request({"type": "http", "method": "GET", "headers": []})
     await request.close()  # nothing parsed, nothing to release
+
+
+# --- a FormData parameter -----------------------------------------------------------------------
+
+
+def test_a_formdata_parameter_receives_the_parsed_form() -> None:
+    app = CovetPy()
+    kept: list[UploadFile] = []
+
+    @app.post("/profile")
+    async def profile(form: FormData, request: Request) -> Any:
+        assert form is await request.form()  # the same parsed form, read once
+        photo = form["photo"]
+        assert isinstance(photo, UploadFile)
+        kept.append(photo)
+        return {"name": form["name"], "photo": (await photo.read()).decode()}
+
+    client = TestClient(app)
+    response = client.post("/profile", data={"name": "Ada"}, files={"photo": ("p.txt", b"hi")})
+    assert response.json() == {"name": "Ada", "photo": "hi"}
+    assert kept[0].closed  # closed after the response, as for request.form()
+    wrong = client.post("/profile", json={"name": "Ada"})
+    assert wrong.status_code == 415
+
+
+def test_a_formdata_parameter_with_a_json_body_is_refused_at_registration() -> None:
+    app = CovetPy()
+    with pytest.raises(HandlerSignatureError, match=r"\['form', 'item'\] all read the request"):
+
+        @app.post("/")
+        async def both(form: FormData, item: Annotated[dict[str, Any], Body()]) -> None: ...
+
+
+def test_a_formdata_parameter_without_python_multipart_is_refused_at_registration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "python_multipart", None)  # "not installed"
+    app = CovetPy()
+    with pytest.raises(HandlerSignatureError) as caught:
+
+        @app.post("/signup")
+        async def signup(form: FormData) -> None: ...
+
+    message = str(caught.value)
+    assert "signup: parameter 'form' reads a form" in message
+    assert f"{sys.executable} -m pip install 'python-multipart>=" in message
+    assert "/signup" not in [route.path for route in app.routes]  # nothing was registered
 
 
 # --- without the extra -------------------------------------------------------------------------

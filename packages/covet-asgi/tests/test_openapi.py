@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from openapi_spec_validator import validate
 from pydantic import BaseModel, Field
 
-from covet.asgi import CovetPy, Depends, Header
+from covet.asgi import CovetPy, Depends, FormData, Header
 from covet.asgi.testing import TestClient
 
 
@@ -208,6 +208,20 @@ def test_no_413_without_a_body_limit() -> None:
 
     responses = TestClient(app).get("/openapi.json").json()["paths"]["/upload"]["post"]
     assert list(responses["responses"]) == ["200", "400", "422"]
+
+
+def test_a_formdata_parameter_documents_a_form_body() -> None:
+    app = CovetPy()
+
+    @app.post("/signup")
+    async def signup(form: FormData) -> str:
+        return str(form["name"])
+
+    spec = TestClient(app).get("/openapi.json").json()
+    validate(spec)
+    body = spec["paths"]["/signup"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert sorted(body["content"]) == ["application/x-www-form-urlencoded", "multipart/form-data"]
 
 
 def test_docs_page_and_its_assets_are_served_locally() -> None:

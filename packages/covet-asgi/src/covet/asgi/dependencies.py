@@ -124,6 +124,9 @@ class Resolver:
                 )
             elif binding.source == "body":
                 kwargs[binding.name] = await self._body_value(binding)
+            elif binding.source == "form":
+                # The default limits; a handler that needs others calls request.form(...).
+                kwargs[binding.name] = await self.request.form()
             else:
                 kwargs[binding.name] = self._text_value(binding)
         return kwargs

@@ -48,7 +48,7 @@ from covet.asgi.uploads import DEFAULT_SPOOL_THRESHOLD, UploadFile
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
-__all__ = ["FormData", "FormLimits", "parse_form"]
+__all__ = ["FormData", "FormLimits", "parse_form", "require_python_multipart"]
 
 FormValue = str | UploadFile
 
@@ -82,11 +82,12 @@ class FormLimits:
     spool_threshold: int = DEFAULT_SPOOL_THRESHOLD
 
 
-def _require_python_multipart() -> None:
+def require_python_multipart() -> None:
     """Fail with the install command when the ``forms`` extra is missing.
 
     Every function below imports python-multipart where it uses it, never at the top of the
-    module: that is what lets ``covet.asgi`` import without the extra.
+    module: that is what lets ``covet.asgi`` import without the extra. A handler with a
+    :class:`FormData` parameter is checked when its route is registered (``signature.py``).
     """
     try:
         import python_multipart  # noqa: F401
@@ -100,7 +101,7 @@ async def parse_form(
     content_type: str | None, chunks: AsyncIterator[bytes], limits: FormLimits
 ) -> FormData:
     """Parse a form body from ``chunks``, choosing the parser by ``content_type``."""
-    _require_python_multipart()
+    require_python_multipart()
     from python_multipart.multipart import parse_options_header
 
     media_type, options = parse_options_header(content_type)

@@ -4,6 +4,9 @@ This runs once, when a route is registered. The rules, in order:
 
 * named ``request`` (unannotated) or annotated :class:`Request` -> the request;
 * annotated :class:`BackgroundTasks` -> a task list run after the response;
+* annotated :class:`~covet.asgi.forms.FormData` -> the body parsed as an HTML form
+  (``await request.form()``); refused here, at registration, when python-multipart (the
+  ``forms`` extra) is missing, rather than failing at the first request;
 * ``Depends(provider)`` as the default or inside ``Annotated`` -> the
   provider's value (see ``dependencies.py``);
 * ``Annotated[T, Header()]`` -> a request header (``x_token`` reads ``x-token``);
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +47,7 @@ __all__ = [
     "resolved_hints",
 ]
 
-Source = Literal["request", "background", "depends", "path", "query", "header", "body"]
+Source = Literal["request", "background", "depends", "path", "query", "header", "body", "form"]
 
 
 class HandlerSignatureError(TypeError):
@@ -168,12 +172,37 @@ def plan_bindings(func: Callable[..., Any], path_params: Sequence[str]) -> tuple
         _plan_one(parameter, hints.get(parameter.name, parameter.empty), path_params, where)
         for parameter in inspect.signature(func).parameters.values()
     ]
-    if sum(binding.source == "body" for binding in bindings) > 1:
-        names = [binding.name for binding in bindings if binding.source == "body"]
+    readers = [binding for binding in bindings if binding.source in ("body", "form")]
+    if len(readers) > 1:
+        names = [binding.name for binding in readers]
+        if any(binding.source == "form" for binding in readers):
+            raise HandlerSignatureError(
+                f"{where}: parameters {names} all read the request body; a form is read once, "
+                "as one FormData parameter, and not also as JSON"
+            )
         raise HandlerSignatureError(
             f"{where}: parameters {names} all read the JSON body; declare one model that holds them"
         )
     return tuple(bindings)
+
+
+def _is_form_data(annotation: Any) -> bool:
+    """``annotation is FormData``, without importing forms.py (and tempfile) to find out.
+
+    A handler annotated with FormData has imported it, so the module is loaded already.
+    """
+    forms = sys.modules.get("covet.asgi.forms")
+    return forms is not None and annotation is forms.FormData
+
+
+def _form_binding(name: str, annotation: Any, where: str) -> Binding:
+    from covet.asgi.forms import require_python_multipart
+
+    try:
+        require_python_multipart()
+    except RuntimeError as exc:
+        raise HandlerSignatureError(f"{where}: parameter {name!r} reads a form; {exc}") from None
+    return Binding(name, "form", annotation)
 
 
 def _plan_one(
@@ -199,6 +228,8 @@ def _plan_one(
         return Binding(name, "request")
     if annotation is BackgroundTasks:
         return Binding(name, "background")
+    if _is_form_data(annotation):
+        return _form_binding(name, annotation, where)
     if isinstance(marker, Depends):
         return Binding(name, "depends", annotation, depends=marker)
 

@@ -158,6 +158,16 @@ def _operation(
             "required": body.required,
             "content": {"application/json": {"schema": _schema(body, registry)}},
         }
+    if any(b.source == "form" for b in bindings):
+        # FormData declares no fields: the document can say only that a form is read.
+        form_schema = {"type": "object", "additionalProperties": True}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": form_schema},
+                "multipart/form-data": {"schema": form_schema},
+            },
+        }
     status = str(handler.status_code or 200)
     response: dict[str, Any] = {"description": "Successful Response"}
     if handler.response_adapter is not None:
