@@ -150,7 +150,7 @@ def report(outcomes: dict[str, Outcome], problems: list[str]) -> bool:
         totals.update(outcome.counts)
         counts = ", ".join(f"{n} {word}" for word, n in sorted(outcome.counts.items()))
         timing = f"{outcome.seconds:6.0f} s" if outcome.seconds else " " * 8
-        print(f"stage {name:<11} {outcome.status:<8} {timing}  {counts}")
+        print(f"stage {name:<11} {outcome.status:<8} {timing}  {counts}".rstrip())
     passed = all(outcome.status == "passed" for outcome in outcomes.values()) and not (
         problems and in_ci()
     )
