@@ -18,6 +18,7 @@ Only the standard library is used: this file runs before anything is installed.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -56,11 +57,15 @@ def create_venv(directory: Path) -> Path:
     """
     say(f"creating a virtual environment for hatch in {directory}")
     python = executable(directory, "python")
-    try:
-        venv.EnvBuilder(with_pip=True, clear=True).create(directory)
-        return python
-    except (subprocess.CalledProcessError, OSError) as error:
-        say(f"venv could not install pip ({error}); trying the system's pip instead")
+    if importlib.util.find_spec("ensurepip") is not None:
+        try:
+            venv.EnvBuilder(with_pip=True, clear=True).create(directory)
+            return python
+        # Debian's venv exits (SystemExit) where CPython's raises, when ensurepip fails.
+        except (subprocess.CalledProcessError, OSError, SystemExit) as error:
+            say(f"venv could not install pip ({error!r}); trying the system's pip instead")
+    else:
+        say("this Python has no ensurepip; the system's pip will install into the environment")
     venv.EnvBuilder(with_pip=False, clear=True).create(directory)
     return python
 
