@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from covet.asgi import json
+from covet.asgi.cookies import parse_cookie_header
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
 from covet.asgi.headers import Headers
 from covet.asgi.queryparams import QueryParams
@@ -119,22 +120,14 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies sent by the client; a malformed ``Cookie`` header gives ``{}``."""
-        if self._cookies is None:
-            # Imported here: most requests never read cookies, and importing http.cookies
-            # at start-up would cost every application, on every start.
-            from http.cookies import CookieError, SimpleCookie
+        """Cookies sent by the client; a malformed pair is skipped, the others are kept.
 
-            cookies: dict[str, str] = {}
-            header = self.headers.get("cookie")
-            if header:
-                parsed: SimpleCookie = SimpleCookie()
-                try:
-                    parsed.load(header)
-                except CookieError:
-                    parsed = SimpleCookie()
-                cookies = {key: morsel.value for key, morsel in parsed.items()}
-            self._cookies = cookies
+        Parsed by :func:`~covet.asgi.cookies.parse_cookie_header`, which reads at most
+        32 KiB of the header and keeps at most 200 cookies.
+        """
+        if self._cookies is None:
+            # HTTP/2 may send the cookies in several fields; they are one list (RFC 9113).
+            self._cookies = parse_cookie_header("; ".join(self.headers.getlist("cookie")))
         return self._cookies
 
     @property
