@@ -12,10 +12,14 @@ from covet.asgi.middleware.httpsredirect import HTTPSRedirectMiddleware
 from covet.asgi.testing import TestClient
 from covet.asgi.url import URL, is_valid_host
 
-INVALID_HOSTS = ["[", "a]b", "evil.com/x?", "evil.com?x", "user@evil.com", "a b", "[::g]",
-                 "[::1", "[1:2:3]", "host:99999", "host:123456", "evil.com#frag", "", " "]  # fmt: skip
-VALID_HOSTS = ["example.com", "Example.COM:8000", "10.0.0.1", "[::1]", "[::1]:8000",
-               "localhost:", "my_host.internal.", "xn--bcher-kva.example"]  # fmt: skip
+INVALID_HOSTS = [
+    *("[", "a]b", "evil.com/x?", "evil.com?x", "user@evil.com", "a b", "evil.com#frag"),
+    *("[::g]", "[::1", "[1:2:3]", "host:99999", "host:123456", "", " "),
+]
+VALID_HOSTS = [
+    *("example.com", "Example.COM:8000", "10.0.0.1", "[::1]", "[::1]:8000", "localhost:"),
+    *("my_host.internal.", "xn--bcher-kva.example"),
+]
 
 
 @pytest.mark.parametrize("host", VALID_HOSTS)
