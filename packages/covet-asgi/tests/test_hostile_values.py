@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import Annotated, Any
 
 import pydantic
 import pytest
 
-from covet.asgi import CovetPy, Request, RequestValidationError
+from covet.asgi import CovetPy, Header, Query, Request, RequestValidationError
 from covet.asgi import json as covet_json
 from covet.asgi.exceptions import MAX_ECHO_DEPTH, encodable_input
 from covet.asgi.testing import TestClient
@@ -91,3 +92,39 @@ def test_encodable_input_keeps_what_json_can_write() -> None:
         nested = [nested]
     assert covet_json.dumps(encodable_input(nested))
     assert encodable_input(float("nan")) == "nan"
+
+
+@dataclasses.dataclass
+class Window:
+    start: float
+
+
+def test_pydantic_validated_text_values_refuse_infinity_too() -> None:
+    app = CovetPy()
+
+    @app.get("/range")
+    async def in_range(
+        low: Annotated[float, pydantic.Field(ge=0)],
+        many: Annotated[list[float], Query(alias="v")] = [],  # noqa: B006
+        at: Annotated[float, Header()] = 0.0,
+    ) -> Any:
+        return {"low": low, "many": many, "at": at}
+
+    @app.get("/window")
+    async def window(w: Window | None = None) -> Any:
+        return {"w": w is not None}
+
+    client = TestClient(app)
+    assert client.get("/range?low=1.5&v=2").json() == {"low": 1.5, "many": [2.0], "at": 0.0}
+    for url, headers in [
+        ("/range?low=1e999", {}),
+        ("/range?low=inf", {}),
+        ("/range?low=1&v=nan", {}),
+        ("/range?low=1", {"at": "-1e999"}),
+    ]:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 422, url
+        # pydantic's type and CovetPy's converter's: "nan" is no number to the latter
+        assert response.json()["detail"][0]["type"] in ("finite_number", "float_parsing")
+    # A dataclass carries its own config: it is validated without the finite-number one.
+    assert client.get("/window").json() == {"w": False}
