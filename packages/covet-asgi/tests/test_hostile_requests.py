@@ -222,6 +222,25 @@ headers = st.lists(
 )
 methods = st.sampled_from(["GET", "POST", "PUT", "HEAD", "OPTIONS", "DELETE", "PATCH"])
 
+# Notes close to valid, so validation itself (not only the parser) meets hostile values.
+note_bodies = st.fixed_dictionaries(
+    {"text": st.one_of(st.text(max_size=20), st.integers(), st.none())},
+    optional={
+        "score": st.one_of(st.floats(), st.integers(), st.sampled_from(HOSTILE_TEXT)),
+        "tags": st.lists(st.one_of(st.text(max_size=10), st.integers()), max_size=3),
+    },
+).map(lambda value: json.dumps(value, allow_nan=True).encode())
+
+# A body aimed at the route that reads it, with the matching Content-Type: random headers
+# alone rarely put a JSON body on /notes or a multipart one on /form.
+aimed_requests = st.one_of(
+    st.tuples(st.sampled_from(["/notes", "/raw"]), st.just("application/json"),
+              st.one_of(note_bodies, json_bodies)),
+    st.tuples(st.just("/form"), st.just("application/x-www-form-urlencoded"), form_bodies),
+    st.tuples(st.just("/form"), st.just("multipart/form-data; boundary=xyz"), multipart_bodies),
+    st.tuples(st.just("/echo"), st.just("text/plain"), st.binary(max_size=100)),
+)  # fmt: skip
+
 
 async def call(app: CovetPy, scope: dict[str, Any], body: bytes, chunked: bool) -> list[Message]:
     """Run one request through ``app``: the body in one or two messages, then disconnect."""
@@ -259,6 +278,7 @@ async def call(app: CovetPy, scope: dict[str, Any], body: bytes, chunked: bool) 
     header_pairs=headers,
     body=bodies,
     chunked=st.booleans(),
+    aimed=st.none() | aimed_requests,
 )
 def test_no_request_gets_a_5xx_or_raises(
     app: CovetPy,
@@ -268,7 +288,12 @@ def test_no_request_gets_a_5xx_or_raises(
     header_pairs: list[tuple[str, str]],
     body: bytes,
     chunked: bool,
+    aimed: tuple[str, str, bytes] | None,
 ) -> None:
+    if aimed is not None:
+        method = "POST"
+        path, content_type, body = aimed
+        header_pairs = [*header_pairs, ("content-type", content_type)]
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

@@ -18,6 +18,10 @@ class Note(pydantic.BaseModel):
     text: str
 
 
+class Reading(pydantic.BaseModel):
+    value: float
+
+
 def make_app() -> CovetPy:
     app = CovetPy()
 
@@ -71,7 +75,7 @@ def test_a_float_that_is_not_finite_is_422(value: str) -> None:
 def test_a_422_echoing_unencodable_inputs_is_written_by_both_backends(
     monkeypatch: pytest.MonkeyPatch, dumps: Any, loads: Any
 ) -> None:
-    monkeypatch.setattr(covet_json, "dumps", dumps)
+    monkeypatch.setattr("covet.asgi.responses.dumps", dumps)  # what JSONResponse calls
     monkeypatch.setattr(covet_json, "loads", loads)
     response = client.get("/raise")
     assert response.status_code == 422
@@ -128,3 +132,20 @@ def test_pydantic_validated_text_values_refuse_infinity_too() -> None:
         assert response.json()["detail"][0]["type"] in ("finite_number", "float_parsing")
     # A dataclass carries its own config: it is validated without the finite-number one.
     assert client.get("/window").json() == {"w": 0.0}
+
+
+@pytest.mark.parametrize("dumps", [covet_json.stdlib_dumps, covet_json.dumps])
+def test_a_model_float_reached_by_a_string_overflow_is_written_alike(
+    monkeypatch: pytest.MonkeyPatch, dumps: Any
+) -> None:
+    # pydantic's lax mode reads the string "1e999" as infinity for a model's float field (the
+    # model's own config decides, allow_inf_nan=False refuses it); both backends write null.
+    monkeypatch.setattr("covet.asgi.responses.dumps", dumps)
+    app = CovetPy()
+
+    @app.post("/readings")
+    async def create(reading: Reading) -> Any:
+        return reading.model_dump()
+
+    response = TestClient(app).post("/readings", json={"value": "1e999"})
+    assert (response.status_code, response.content) == (200, b'{"value":null}')

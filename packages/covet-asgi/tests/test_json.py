@@ -119,9 +119,17 @@ def test_float_spelling_may_differ_but_the_value_does_not(backend: tuple[Dumps, 
         assert loads(dumps(value)) == value
 
 
-def test_stdlib_path_refuses_nan_instead_of_writing_invalid_json() -> None:
-    with pytest.raises(ValueError, match="not JSON compliant"):
-        covet_json.stdlib_dumps(float("nan"))
+def test_non_finite_floats_are_written_as_null(backend: tuple[Dumps, Loads]) -> None:
+    dumps, _ = backend
+    value = {"a": [float("nan"), float("inf"), -float("inf"), 1.5], "NaN": "Infinity"}
+    assert dumps(value) == b'{"a":[null,null,null,1.5],"NaN":"Infinity"}'
+
+
+def test_a_circular_reference_is_still_an_error() -> None:
+    loop: list[Any] = [float("nan")]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        covet_json.stdlib_dumps(loop)
 
 
 @pytest.mark.parametrize("data", [b'{"a":[1,2.5,"\xc3\xa9"]}', '{"a":[1,2.5,"é"]}'])

@@ -28,8 +28,9 @@ stdlib path uses. Known differences that remain, both outside valid JSON data:
 
 - float spelling of very small or large numbers: orjson writes ``1e16``, the stdlib ``1e+16``.
   The value read back is identical.
-- NaN and Infinity have no JSON spelling: the stdlib path raises ``ValueError``, orjson
-  writes ``null``. Integers beyond 64 bits: orjson raises ``TypeError``, the stdlib writes them.
+- Integers beyond 64 bits: orjson raises ``TypeError``, the stdlib writes them.
+
+NaN and Infinity have no JSON spelling: both paths write ``null``.
 
 Decoding: :func:`loads` accepts ``bytes`` (which must be UTF-8, as RFC 8259 requires) or
 ``str``, and every malformed input raises :class:`json.JSONDecodeError` (orjson's error is a
@@ -87,7 +88,7 @@ def default(obj: Any) -> Any:
 _ENCODER = json.JSONEncoder(
     ensure_ascii=False,  # UTF-8 text on the wire, as orjson writes it
     separators=(",", ":"),  # no spaces: the compact form orjson writes
-    allow_nan=False,  # refuse to write NaN/Infinity, which are not JSON
+    allow_nan=False,  # NaN/Infinity are not JSON: raise, and stdlib_dumps writes null
     default=default,
 )
 
@@ -95,9 +96,31 @@ _ENCODER = json.JSONEncoder(
 _CONSTANT_OUTSIDE_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)')
 
 
+# The same encoder, but writing NaN and Infinity (as the non-JSON tokens) for stdlib_dumps to
+# replace with null.
+_NAN_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=True, default=default
+)
+
+
 def stdlib_dumps(obj: Any) -> bytes:
-    """Encode ``obj`` as compact UTF-8 JSON with the standard library."""
-    return _ENCODER.encode(obj).encode("utf-8")
+    """Encode ``obj`` as compact UTF-8 JSON with the standard library.
+
+    NaN and infinities are written as ``null``, as orjson writes them: they have no JSON
+    spelling, and a value a client sent (a pydantic float field accepts ``"1e999"``) must not
+    make the response fail with one backend and not the other.
+    """
+    try:
+        return _ENCODER.encode(obj).encode("utf-8")
+    except ValueError:
+        # Only a non-finite float (or a circular reference, which raises again here) gets
+        # this far, so the common case pays nothing for it.
+        text = _NAN_ENCODER.encode(obj)
+        return _CONSTANT_OUTSIDE_STRINGS.sub(_null_for_constant, text).encode("utf-8")
+
+
+def _null_for_constant(match: re.Match[str]) -> str:
+    return "null" if match.group(1) else match.group(0)
 
 
 def stdlib_loads(data: bytes | str) -> Any:
