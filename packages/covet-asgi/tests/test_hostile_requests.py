@@ -7,8 +7,9 @@ every kind the app reads: JSON, urlencoded, multipart, text/plain, or none. The 
 and query parameters of int, float and bool, a pydantic body and query, a form with uploads,
 cookies, ``url_for`` redirects, StaticFiles and the usual middleware.
 
-The property: the app answers with a status below 500, and no exception escapes it. The
-examples are bounded (``max_examples``) so the fuzz runs in seconds with the suite.
+The property: the app answers with a status below 500, and no exception escapes it, with
+either JSON backend. The examples are bounded (``max_examples``) so the fuzz runs in seconds
+with the suite.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import string
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -26,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from covet.asgi import CovetPy, Query, RedirectResponse, Request, StaticFiles, UploadFile
+from covet.asgi import json as covet_json
 from covet.asgi.middleware import Middleware
 from covet.asgi.middleware.cors import CORSMiddleware
 from covet.asgi.middleware.gzip import GZipMiddleware
@@ -103,13 +106,20 @@ def make_app(static: Path) -> CovetPy:
     return app
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> CovetPy:
+@pytest.fixture(scope="module", params=["installed", "stdlib"])
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CovetPy]:
+    """The app, once with the JSON backend installed (orjson here) and once with the stdlib's."""
     static = tmp_path_factory.mktemp("static")
     (static / "docs").mkdir()
     (static / "docs" / "index.html").write_text("<p>docs</p>")
     (static / "site.css").write_text("body { color: red }" * 20)
-    return make_app(static)
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param == "stdlib":
+            patch.setattr("covet.asgi.responses.dumps", covet_json.stdlib_dumps)
+            patch.setattr(covet_json, "loads", covet_json.stdlib_loads)
+        yield make_app(static)
 
 
 # --- what a hostile client sends ------------------------------------------------------------
