@@ -29,6 +29,8 @@ def _scope(*cookie_headers: bytes) -> dict[str, object]:
         ('prefs={"lang":"en"}; session=abc', {"prefs": '{"lang":"en"}', "session": "abc"}),
         ('bad"name=1; session=abc', {"session": "abc"}),
         ("=orphan; session=abc", {"session": "abc"}),
+        ("items[0]=a; __Host-id=b; a b=c", {"items[0]": "a", "__Host-id": "b"}),
+        ("ctl\x01=1; back\\slash=2; com,ma=3; session=abc", {"session": "abc"}),
         ("  session = abc ;theme=dark;", {"session": "abc", "theme": "dark"}),
         ("token=a=b=c", {"token": "a=b=c"}),
         ("a=1; a=2", {"a": "2"}),

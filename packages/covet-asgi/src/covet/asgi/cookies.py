@@ -16,10 +16,12 @@ request of the worker):
 - a quoted value (``"a b"``) is unquoted by one regular-expression substitution that takes
   each backslash escape once, so the time grows with the length of the value and no faster.
 
-Rules, pair by pair: the name is the text before the first ``=``, stripped of spaces, and
-must be an RFC 9110 token (letters, digits and ``!#$%&'*+-.^_`|~``); the value is the rest,
-stripped, with one pair of surrounding double quotes removed and its ``\\"``, ``\\\\`` and
-``\\NNN`` (octal) escapes undone, as :mod:`http.cookies` writes them. A pair without ``=`` or
+Rules, pair by pair: the name is the text before the first ``=``, stripped of spaces; it
+must not be empty nor hold a space, a control character, ``"``, ``,`` or ``\\`` (browsers
+accept more than RFC 6265's tokens, e.g. PHP's ``items[0]``, so only what could never be a
+name is refused); the value is the rest, stripped, with one pair of surrounding double
+quotes removed and its ``\\"``, ``\\\\`` and ``\\NNN`` (octal) escapes undone, as
+:mod:`http.cookies` writes them. A pair without ``=`` or
 with an invalid name is skipped. When a name comes twice, the last value wins.
 """
 
@@ -35,7 +37,7 @@ MAX_COOKIE_HEADER = 32 * 1024
 #: Pairs kept from one header; later ones are ignored.
 MAX_COOKIES = 200
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_NAME = re.compile(r'[^\x00-\x20\x7f",\\]+')
 # One escape at a time, left to right: an octal byte, or any other escaped character.
 _ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))", re.DOTALL)
 
@@ -62,7 +64,7 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     for chunk in chunks:
         name, equals, value = chunk.partition("=")
         name = name.strip()
-        if not equals or not _TOKEN.fullmatch(name):
+        if not equals or not _NAME.fullmatch(name):
             continue
         cookies[name] = _unquote(value.strip())
         if len(cookies) >= MAX_COOKIES:
