@@ -21,8 +21,8 @@ must not be empty nor hold a space, a control character, ``"``, ``,`` or ``\\`` 
 accept more than RFC 6265's tokens, e.g. PHP's ``items[0]``, so only what could never be a
 name is refused); the value is the rest, stripped, with one pair of surrounding double
 quotes removed and its ``\\"``, ``\\\\`` and ``\\NNN`` (octal) escapes undone, as
-:mod:`http.cookies` writes them. A pair without ``=`` or
-with an invalid name is skipped. When a name comes twice, the last value wins.
+:mod:`http.cookies` writes them. A pair without ``=`` or with an invalid name is skipped.
+When a name comes twice, the last value wins.
 """
 
 from __future__ import annotations
