@@ -209,3 +209,13 @@ def test_without_orjson_the_stdlib_backend_is_chosen(monkeypatch: pytest.MonkeyP
     assert fallback.loads(b'{"on": "2024-01-02"}') == {"on": "2024-01-02"}
     with pytest.raises(json.JSONDecodeError):
         fallback.loads(b"{")
+
+
+def test_nesting_orjson_cannot_write_is_written_by_the_stdlib_path(
+    backend: tuple[Dumps, Loads],
+) -> None:
+    dumps, loads = backend
+    deep = loads("[" * 300 + "]" * 300)  # orjson writes 254 levels at most
+    assert dumps({"got": deep}) == b'{"got":' + b"[" * 300 + b"]" * 300 + b"}"
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps(object())  # other errors are still errors

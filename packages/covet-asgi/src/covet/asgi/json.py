@@ -235,8 +235,18 @@ if _HAVE_ORJSON:
     )
 
     def dumps(obj: Any) -> bytes:
-        """Encode ``obj`` as compact UTF-8 JSON bytes (orjson backend)."""
-        return orjson.dumps(obj, default=default, option=_ORJSON_OPTIONS)
+        """Encode ``obj`` as compact UTF-8 JSON bytes (orjson backend).
+
+        orjson writes at most 254 levels of nesting, while both decoders read about 1,000: a
+        handler echoing a client's deeply nested document would fail with this backend
+        only, so such a document is written by the stdlib path instead.
+        """
+        try:
+            return orjson.dumps(obj, default=default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError as exc:
+            if str(exc) != "Recursion limit reached":
+                raise
+            return stdlib_dumps(obj)
 
     def loads(data: bytes | str) -> Any:
         """Decode a JSON document; raises :class:`json.JSONDecodeError` (orjson backend).
