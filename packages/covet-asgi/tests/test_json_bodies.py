@@ -80,6 +80,15 @@ def test_an_empty_body_is_missing_whatever_its_content_type() -> None:
     assert response.json()["detail"][0]["loc"] == ["body"]
 
 
+def test_content_type_is_the_first_value_as_sent() -> None:
+    scope = {
+        "type": "http",
+        "headers": [(b"Content-Type", b"text/plain; x=1"), (b"content-type", b"a/b")],
+    }
+    assert Request(scope).content_type == "text/plain; x=1"
+    assert Request({"type": "http", "headers": []}).content_type is None
+
+
 def test_is_json_media_type() -> None:
     assert is_json_media_type("application/ld+json")
     assert not is_json_media_type(None)

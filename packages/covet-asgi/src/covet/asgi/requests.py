@@ -203,6 +203,19 @@ class Request:
                 return found
         return None
 
+    @property
+    def content_type(self) -> str | None:
+        """The first ``Content-Type`` value as sent (parameters included), or ``None``.
+
+        Read straight from the scope, as :meth:`_declared_length` is and for the same reason:
+        a handler reading a JSON body checks it on every request and needs no other header.
+        """
+        for name, value in self.scope["headers"]:
+            if name.lower() == b"content-type":
+                found: str = value.decode("latin-1")
+                return found
+        return None
+
     def _too_large(self) -> HTTPException:
         return HTTPException(
             413, f"Request body is larger than the limit of {self.max_body_size} bytes"
@@ -267,7 +280,7 @@ class Request:
         parses it anyway (for a client you know sends JSON as something else).
         """
         if strict_content_type:
-            require_json_media_type(self.headers.get("content-type"))
+            require_json_media_type(self.content_type)
         return parse_json_body(await self.body())
 
     async def form(
