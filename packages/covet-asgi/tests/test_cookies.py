@@ -63,6 +63,11 @@ def test_request_cookies_keep_the_session_beside_a_malformed_pair() -> None:
     assert request.cookies is request.cookies  # parsed once
 
 
+def test_cookie_text_is_read_as_utf8() -> None:
+    request = Request(_scope("x=été; session=abc".encode(), b"bad=\xff"))
+    assert request.cookies == {"x": "été", "session": "abc", "bad": "\ufffd"}
+
+
 def test_several_cookie_fields_are_one_list() -> None:
     assert Request(_scope(b"a=1", b"b=2")).cookies == {"a": "1", "b": "2"}
     assert Request(_scope()).cookies == {}

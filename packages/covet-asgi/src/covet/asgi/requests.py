@@ -147,14 +147,18 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies sent by the client; a malformed pair is skipped, the others are kept.
+        """Cookies sent by the client, decoded as UTF-8; a malformed pair is skipped.
 
         Parsed by :func:`~covet.asgi.cookies.parse_cookie_header`, which reads at most
         32 KiB of the header and keeps at most 200 cookies.
         """
         if self._cookies is None:
             # HTTP/2 may send the cookies in several fields; they are one list (RFC 9113).
-            self._cookies = parse_cookie_header("; ".join(self.headers.getlist("cookie")))
+            header = "; ".join(self.headers.getlist("cookie"))
+            # Header text is latin-1, byte for byte; browsers send cookies as UTF-8, so the
+            # bytes are read again as UTF-8 (as Django does): "été", not "Ã©tÃ©".
+            text = header.encode("latin-1").decode("utf-8", errors="replace")
+            self._cookies = parse_cookie_header(text)
         return self._cookies
 
     @property
