@@ -106,8 +106,9 @@ def test_the_document_describes_every_kind_of_parameter() -> None:
     )
     body_schema = create["requestBody"]["content"]["application/json"]["schema"]
     assert body_schema == {"$ref": "#/components/schemas/BookIn"}
-    # 400: malformed JSON; 413: a body over the limit; 422: a body that breaks BookIn.
-    assert set(create["responses"]) == {"201", "400", "413", "422"}
+    # 400: malformed JSON; 413: a body over the limit; 415: a body that is not JSON;
+    # 422: a body that breaks BookIn.
+    assert set(create["responses"]) == {"201", "400", "413", "415", "422"}
 
     [book_id] = paths["/books/{book_id}"]["put"]["parameters"]
     assert (book_id["name"], book_id["in"]) == ("book_id", "path")

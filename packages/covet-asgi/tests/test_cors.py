@@ -248,6 +248,32 @@ def test_star_with_credentials_is_refused_at_construction() -> None:
     assert "allow_credentials=True" in str(caught.value)
 
 
+@pytest.mark.parametrize("regex", [".*", ".+", "https?://.*", r"https://[^/]+", "(?s).*", "null"])
+def test_a_regex_accepting_any_site_with_credentials_is_refused(regex: str) -> None:
+    # With credentials the matching origin is echoed: a catch-all regex would be "*" without
+    # the refusal browsers apply to "*", letting https://attacker.example read user data.
+    with pytest.raises(ValueError, match="any site could read credentialed responses"):
+        CORSMiddleware(PlainTextResponse("x"), allow_origin_regex=regex, allow_credentials=True)
+    # Without credentials it is only a wide policy, and allowed.
+    middleware = CORSMiddleware(PlainTextResponse("x"), allow_origin_regex=regex)
+    assert middleware.allow_origin_regex is not None
+
+
+def test_null_with_credentials_is_refused() -> None:
+    with pytest.raises(ValueError, match="sandboxed iframes"):
+        CORSMiddleware(PlainTextResponse("x"), allow_origins=["null", SITE], allow_credentials=True)
+
+
+def test_an_anchored_regex_with_credentials_is_accepted() -> None:
+    middleware = CORSMiddleware(
+        PlainTextResponse("x"),
+        allow_origin_regex=r"https://(app|admin)\.example\.com",
+        allow_credentials=True,
+    )
+    assert middleware.allowed_origin("https://attacker.example") is None
+    assert middleware.allowed_origin("https://app.example.com") == "https://app.example.com"
+
+
 @pytest.mark.parametrize(
     "origin", ["https://app.example/", "app.example", "https://app.example/path", ""]
 )

@@ -708,3 +708,17 @@ def test_any_multipart_body_gives_a_form_or_a_clear_error(pieces: list[bytes], c
         assert_clear_error(result)
     else:
         assert isinstance(result, FormData)
+
+
+def test_an_uploaded_traversal_name_has_a_safe_basename_beside_the_raw_one() -> None:
+    app = CovetPy()
+
+    @app.post("/")
+    async def upload(request: Request) -> Any:
+        file = (await request.form())["f"]
+        assert isinstance(file, UploadFile)
+        return [file.filename, file.safe_filename]
+
+    body = part('name="f"; filename="../..\\\\etc/pass\x00wd"', b"x") + END
+    response = TestClient(app).post("/", content=body, headers=MULTIPART)
+    assert response.json() == ["../..\\etc/pass\x00wd", "passwd"]

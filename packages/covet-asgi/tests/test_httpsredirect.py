@@ -98,7 +98,7 @@ async def location_for(scope: dict[str, Any]) -> str:
         ("example.com:8000", "https://example.com:8000/p?q=1"),  # others stay
         ("[::1]:80", "https://[::1]/p?q=1"),
         ("[::1]:8443", "https://[::1]:8443/p?q=1"),
-        ("example.com:abc", "https://example.com:abc/p?q=1"),  # a bad port is no crash
+        ("example.com:abc", "https://127.0.0.1:8000/p?q=1"),  # not a host: the server's address
     ],
 )
 async def test_default_ports_are_dropped_and_others_kept(host: str, expected: str) -> None:

@@ -119,9 +119,17 @@ def test_float_spelling_may_differ_but_the_value_does_not(backend: tuple[Dumps, 
         assert loads(dumps(value)) == value
 
 
-def test_stdlib_path_refuses_nan_instead_of_writing_invalid_json() -> None:
-    with pytest.raises(ValueError, match="not JSON compliant"):
-        covet_json.stdlib_dumps(float("nan"))
+def test_non_finite_floats_are_written_as_null(backend: tuple[Dumps, Loads]) -> None:
+    dumps, _ = backend
+    value = {"a": [float("nan"), float("inf"), -float("inf"), 1.5], "NaN": "Infinity"}
+    assert dumps(value) == b'{"a":[null,null,null,1.5],"NaN":"Infinity"}'
+
+
+def test_a_circular_reference_is_still_an_error() -> None:
+    loop: list[Any] = [float("nan")]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular reference"):
+        covet_json.stdlib_dumps(loop)
 
 
 @pytest.mark.parametrize("data", [b'{"a":[1,2.5,"\xc3\xa9"]}', '{"a":[1,2.5,"é"]}'])
@@ -201,3 +209,13 @@ def test_without_orjson_the_stdlib_backend_is_chosen(monkeypatch: pytest.MonkeyP
     assert fallback.loads(b'{"on": "2024-01-02"}') == {"on": "2024-01-02"}
     with pytest.raises(json.JSONDecodeError):
         fallback.loads(b"{")
+
+
+def test_nesting_orjson_cannot_write_is_written_by_the_stdlib_path(
+    backend: tuple[Dumps, Loads],
+) -> None:
+    dumps, loads = backend
+    deep = loads("[" * 300 + "]" * 300)  # orjson writes 254 levels at most
+    assert dumps({"got": deep}) == b'{"got":' + b"[" * 300 + b"]" * 300 + b"}"
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps(object())  # other errors are still errors

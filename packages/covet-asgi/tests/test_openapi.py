@@ -178,7 +178,7 @@ def test_a_narrowing_converter_adds_its_constraint_to_the_annotation() -> None:
 def test_operations_list_the_errors_covet_answers_for_them() -> None:
     spec = document()
     create = spec["paths"]["/items"]["post"]["responses"]
-    assert list(create) == ["201", "400", "413", "422"]
+    assert list(create) == ["201", "400", "413", "415", "422"]
     error_schema = {"$ref": "#/components/schemas/HTTPError"}
     assert create["400"]["content"]["application/json"]["schema"] == error_schema
     assert create["413"]["description"] == "Request body larger than 1048576 bytes"
@@ -191,11 +191,14 @@ def test_operations_list_the_errors_covet_answers_for_them() -> None:
 
 def test_the_documented_errors_are_the_ones_answered() -> None:
     client = TestClient(make_app())
-    malformed = client.post("/items", content=b'{"name": ', headers={"x-token": "t"})
+    json_headers = {"x-token": "t", "content-type": "application/json"}
+    malformed = client.post("/items", content=b'{"name": ', headers=json_headers)
     assert malformed.status_code == 400
     assert isinstance(malformed.json()["detail"], str)
     too_large = client.post("/items", content=b"[" + b"0," * 600_000 + b"0]")
     assert too_large.status_code == 413
+    not_json = client.post("/items", content=b'{"name": "a"}', headers={"x-token": "t"})
+    assert not_json.status_code == 415
     assert client.get("/items/abc").status_code == 404
 
 
@@ -207,7 +210,7 @@ def test_no_413_without_a_body_limit() -> None:
         return item.name
 
     responses = TestClient(app).get("/openapi.json").json()["paths"]["/upload"]["post"]
-    assert list(responses["responses"]) == ["200", "400", "422"]
+    assert list(responses["responses"]) == ["200", "400", "415", "422"]
 
 
 def test_a_formdata_parameter_documents_a_form_body() -> None:

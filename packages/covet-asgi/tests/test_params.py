@@ -101,3 +101,24 @@ def test_float_converter_total(text: str) -> None:
         failure = None
         assert value == float(text)
     assert failure in (None, "float_parsing")
+
+
+@pytest.mark.parametrize(
+    ("annotation", "text", "kind"),
+    [
+        (int, "9" * 4301, "int_parsing_size"),
+        (float, "1e999", "finite_number"),
+        (float, "-1e999", "finite_number"),
+        (float, "inf", "float_parsing"),
+        (float, "nan", "float_parsing"),
+    ],
+)
+def test_values_beyond_the_type_are_conversion_errors(
+    annotation: Any, text: str, kind: str
+) -> None:
+    converter = converter_for(annotation)
+    assert converter is not None
+    with pytest.raises(ConversionError) as caught:
+        converter.convert(text)
+    assert caught.value.kind == kind
+    assert len(str(caught.value)) < 200  # a huge value is counted, not echoed

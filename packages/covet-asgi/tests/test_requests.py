@@ -168,14 +168,15 @@ def test_json_body_and_errors_over_http() -> None:
     client = TestClient(json_app())
     assert client.post("/", json={"a": [1, "é"]}).json() == {"got": {"a": [1, "é"]}}
 
-    response = client.post("/", content=b'{"a": 1,\n "b": }')
+    json_type = {"content-type": "application/json"}
+    response = client.post("/", content=b'{"a": 1,\n "b": }', headers=json_type)
     assert response.status_code == 400
     assert "line 2 column 7" in response.json()["detail"]
 
-    response = client.post("/", content=b'"\xff"')
+    response = client.post("/", content=b'"\xff"', headers=json_type)
     assert response.status_code == 400
     assert response.json()["detail"].startswith("Malformed JSON body")
 
-    response = client.post("/", content=b"x" * 65)
+    response = client.post("/", content=b"x" * 65, headers=json_type)
     assert response.status_code == 413
     assert client.post("/big", content=b"x" * 1000).json() == {"size": 1000}

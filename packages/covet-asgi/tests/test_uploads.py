@@ -8,6 +8,7 @@ import os
 import pytest
 
 from covet.asgi import Headers, UploadFile
+from covet.asgi.uploads import safe_basename
 
 
 async def test_a_small_file_stays_in_memory() -> None:
@@ -56,3 +57,38 @@ async def test_defaults_and_repr() -> None:
     await upload.write(b"abc")
     assert repr(upload) == "UploadFile(filename=None, content_type=None, size=3)"
     await upload.close()
+
+
+@pytest.mark.parametrize(
+    ("filename", "safe"),
+    [
+        ("report.pdf", "report.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\windows\\win.ini", "win.ini"),
+        ("C:\\Users\\ann\\cv.pdf", "cv.pdf"),
+        ("/abs/path/x.png", "x.png"),
+        ("dir/sub\\mixed/name.txt", "name.txt"),
+        ("evil\x00.php.jpg", "evil.php.jpg"),
+        ("line\r\nbreak\t.txt", "linebreak.txt"),
+        ("été 2024.txt", "été 2024.txt"),
+        ("..", None),
+        (".", None),
+        ("../", None),
+        ("a/..", None),
+        ("\x00\x01", None),
+        ("", None),
+        (None, None),
+    ],
+)
+async def test_safe_filename_is_a_plain_base_name(filename: str | None, safe: str | None) -> None:
+    upload = UploadFile(filename=filename)
+    assert upload.safe_filename == safe
+    assert upload.filename == filename  # the raw name stays available
+    await upload.close()
+
+
+def test_safe_filename_is_shortened_keeping_the_extension() -> None:
+    safe = safe_basename("a" * 300 + ".tar.gz")
+    assert safe is not None
+    assert len(safe) == 255
+    assert safe.endswith("a.gz")

@@ -111,7 +111,9 @@ def test_missing_and_malformed_bodies() -> None:
     missing = client.post("/users")
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body"]
-    malformed = client.post("/users", content=b'{"name": ')
+    malformed = client.post(
+        "/users", content=b'{"name": ', headers={"content-type": "application/json"}
+    )
     assert malformed.status_code == 400
     assert "Malformed JSON" in malformed.json()["detail"]
     assert client.post("/optional").json() == {"user": None}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from covet.cli import main
@@ -77,3 +79,71 @@ def test_bad_arguments_are_one_line_and_exit_code_1(
     assert out == ""
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+# --- server limits
+
+
+def _uvicorn_options(monkeypatch: pytest.MonkeyPatch, *options: str) -> dict[str, Any]:
+    """The keyword arguments ``covet run served:app *options`` hands to ``uvicorn.run``."""
+    import uvicorn
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append(kwargs))
+    assert main(["run", "served:app", *options]) == 0
+    [kwargs] = calls
+    return kwargs
+
+
+def test_server_limits_are_set_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    kwargs = _uvicorn_options(monkeypatch)
+    assert kwargs["limit_concurrency"] == 1000
+    assert kwargs["timeout_keep_alive"] == 5
+    assert kwargs["h11_max_incomplete_event_size"] == 16384
+    assert kwargs["http"] == "auto"
+
+
+def test_server_limits_can_be_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    kwargs = _uvicorn_options(
+        monkeypatch,
+        *("--limit-concurrency", "50", "--timeout-keep-alive", "2"),
+        *("--h11-max-incomplete-event-size", "8192", "--http", "h11"),
+    )
+    assert kwargs["limit_concurrency"] == 50
+    assert kwargs["timeout_keep_alive"] == 2
+    assert kwargs["h11_max_incomplete_event_size"] == 8192
+    assert kwargs["http"] == "h11"
+
+
+@pytest.mark.parametrize(
+    "option", ["--limit-concurrency", "--timeout-keep-alive", "--h11-max-incomplete-event-size"]
+)
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_limit_must_be_a_positive_whole_number(
+    capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["run", "served:app", option, value])
+    assert caught.value.code == 2
+    assert option in capsys.readouterr().err
+
+
+def test_an_unknown_http_parser_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "served:app", "--http", "zttp"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_headers_over_the_h11_limit_are_refused_by_the_server(
+    covet_run: CovetRunFixture,
+) -> None:
+    # The limit bounds what h11 holds while a request head is incomplete: a client that keeps
+    # sending header bytes without ending the head is cut off once it passes the limit.
+    served = covet_run("--http", "h11", "--h11-max-incomplete-event-size", "4096", body="ok")
+    assert served.get().text == "ok"
+    with socket.create_connection(("127.0.0.1", served.server.port), timeout=10) as client:
+        client.sendall(b"GET / HTTP/1.1\r\nHost: a\r\nX-Data: " + b"a" * 8000)
+        reply = client.recv(1024)
+    assert reply.startswith(b"HTTP/1.1 400 ")  # uvicorn's answer to a head h11 refuses
+    small = httpx.get(served.server.base_url, headers={"x-data": "a" * 1000}, timeout=10)
+    assert small.status_code == 200

@@ -141,3 +141,12 @@ def test_http2_reload_serves_the_edited_module(covet_run: CovetRunFixture) -> No
     assert served.get().text == "version 1"
     # Hypercorn compares modification times once a second: an edit every 1.5 s is seen.
     assert served.edit_until_served("version 2", every=1.5) == "version 2", served.server.log()
+
+
+def test_the_server_limits_reach_the_hypercorn_config() -> None:
+    config = hypercorn_config(parse())
+    assert (config.keep_alive_timeout, config.h11_max_incomplete_size) == (5, 16384)
+    config = hypercorn_config(
+        parse("--timeout-keep-alive", "9", "--h11-max-incomplete-event-size", "4096")
+    )
+    assert (config.keep_alive_timeout, config.h11_max_incomplete_size) == (9, 4096)

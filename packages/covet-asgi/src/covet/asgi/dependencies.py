@@ -39,7 +39,7 @@ from covet.asgi.background import BackgroundTasks
 from covet.asgi.exceptions import RequestValidationError, ValidationErrorItem
 from covet.asgi.params import ConversionError
 from covet.asgi.queryparams import QueryParams
-from covet.asgi.requests import Request, parse_json_body
+from covet.asgi.requests import Request, parse_json_body, require_json_media_type
 from covet.asgi.signature import Binding, HandlerSignatureError, plan_bindings
 from covet.asgi.types import Scope
 
@@ -204,6 +204,8 @@ class Resolver:
             body = await self.request.body()
             # An empty body is "no body": a required model then reports "missing". The body
             # in hand is parsed directly: request.json() would await body() a second time.
+            if body:
+                require_json_media_type(self.request.content_type)
             self._body = parse_json_body(body) if body else _MISSING
         if self._body is _MISSING:
             if binding.required:

@@ -8,11 +8,18 @@ path, query or body value cannot be converted to what the handler declared.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypedDict
 
-__all__ = ["ClientDisconnect", "HTTPException", "RequestValidationError", "ValidationErrorItem"]
+__all__ = [
+    "ClientDisconnect",
+    "HTTPException",
+    "RequestValidationError",
+    "ValidationErrorItem",
+    "encodable_input",
+]
 
 
 class HTTPException(Exception):
@@ -58,11 +65,59 @@ class RequestValidationError(HTTPException):
     Every failing value is reported at once, each with its location
     (``["path", "user_id"]``, ``["query", "page"]``), so a client can fix all
     of them in one round trip.
+
+    The response body echoes each failing input, made encodable first
+    (:func:`encodable_input`), so an input no JSON encoder writes cannot turn the 422 into a
+    500; :attr:`errors` keeps the inputs as they were.
     """
 
     def __init__(self, errors: Sequence[ValidationErrorItem]) -> None:
-        super().__init__(422, list(errors))
+        super().__init__(
+            422, [{**item, "input": encodable_input(item["input"])} for item in errors]
+        )
         self.errors = list(errors)
+
+
+#: How deep :func:`encodable_input` copies nested lists and objects; deeper is elided.
+MAX_ECHO_DEPTH = 32
+
+_INT64 = range(-(2**63), 2**64)
+
+
+def encodable_input(value: Any, depth: int = 0) -> Any:
+    """``value``, or a stand-in for each part of it that a JSON encoder would refuse.
+
+    Kept as they are: ``None``, booleans, strings, integers of up to 64 bits, finite floats,
+    and lists and dicts of those. Replaced by their ``repr``: ``inf`` and ``nan`` (no JSON
+    spelling), strings holding a lone surrogate (not encodable as UTF-8; the repr escapes it)
+    and objects of any other type. An integer beyond 64 bits (orjson writes none) becomes
+    ``"<int of N bits>"``. Nesting past
+    :data:`MAX_ECHO_DEPTH` levels becomes ``"..."`` (orjson writes at most 254 levels, and a
+    client-sized document can be deeper).
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return repr(value)
+        return value
+    if isinstance(value, int):
+        # Described, not written: str() of an int refuses past 4,300 digits.
+        return value if value in _INT64 else f"<int of {value.bit_length()} bits>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, list | tuple | dict):
+        if depth >= MAX_ECHO_DEPTH:
+            return "..."
+        if isinstance(value, dict):
+            return {
+                str(encodable_input(key)): encodable_input(item, depth + 1)
+                for key, item in value.items()
+            }
+        return [encodable_input(item, depth + 1) for item in value]
+    return repr(value)
 
 
 class ClientDisconnect(Exception):

@@ -11,7 +11,9 @@ once, when the route is registered; per request only the converter runs.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 import types
 import typing
 import uuid
@@ -61,14 +63,24 @@ def _to_int(value: str) -> int:
     # int() alone would also accept " 7 " and "1_000"; a URL value is exact.
     if not _INT.fullmatch(value):
         raise ConversionError(f"Input should be a valid integer, got {value!r}", "int_parsing")
-    return int(value)
+    try:
+        return int(value)
+    except ValueError:  # longer than sys.get_int_max_str_digits() (4,300 by default)
+        raise ConversionError(
+            f"Input should be an integer of at most {sys.get_int_max_str_digits()} digits, "
+            f"got {len(value)} characters",
+            "int_parsing_size",
+        ) from None
 
 
 def _to_float(value: str) -> float:
     # float() would also take "nan", "inf", " 1 " and "1_0"; none is a number a client means.
     if not _FLOAT.fullmatch(value):
         raise ConversionError(f"Input should be a valid number, got {value!r}", "float_parsing")
-    return float(value)
+    result = float(value)
+    if not math.isfinite(result):  # "1e999": well-formed, but beyond a double
+        raise ConversionError(f"Input should be a finite number, got {value!r}", "finite_number")
+    return result
 
 
 def _to_bool(value: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from covet.asgi import json
+from covet.asgi.cookies import parse_cookie_header
 from covet.asgi.exceptions import ClientDisconnect, HTTPException
 from covet.asgi.headers import Headers
 from covet.asgi.queryparams import QueryParams
@@ -24,7 +25,13 @@ from covet.asgi.url import URL, Address
 if TYPE_CHECKING:
     from covet.asgi.forms import FormData
 
-__all__ = ["DEFAULT_MAX_BODY_SIZE", "Request", "parse_json_body"]
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "Request",
+    "is_json_media_type",
+    "parse_json_body",
+    "require_json_media_type",
+]
 
 #: The body size limit when the application sets none: 1 MiB.
 DEFAULT_MAX_BODY_SIZE = 1024 * 1024
@@ -38,7 +45,8 @@ async def _no_body() -> Message:
 def parse_json_body(body: bytes) -> Any:
     """``body`` parsed as JSON; malformed JSON is a 400 that says where it broke.
 
-    :meth:`Request.json` in one step, for a caller that already holds the body.
+    :meth:`Request.json` in one step, for a caller that already holds the body. The message
+    is the same with either JSON backend (see ``json.py``).
     """
     try:
         return json.loads(body)
@@ -48,8 +56,28 @@ def parse_json_body(body: bytes) -> Any:
             f"Malformed JSON body: {exc.msg} at line {exc.lineno} column {exc.colno} "
             f"(char {exc.pos})",
         ) from exc
-    except UnicodeDecodeError as exc:
-        raise HTTPException(400, f"Malformed JSON body: not UTF-8 ({exc.reason})") from exc
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """Whether a ``Content-Type`` value announces JSON: ``application/json`` or any ``+json``."""
+    if content_type is None:
+        return False
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type == "application/json" or ("/" in media_type and media_type.endswith("+json"))
+
+
+def require_json_media_type(content_type: str | None) -> None:
+    """Refuse a body that does not say it is JSON: 415 Unsupported Media Type.
+
+    A page on another site can make a browser send a ``text/plain`` or form-urlencoded body
+    without asking first (no CORS preflight), but not an ``application/json`` one. Reading a
+    body as JSON only when it says it is JSON keeps such cross-site posts out of JSON handlers.
+    """
+    if not is_json_media_type(content_type):
+        sent = "no Content-Type" if content_type is None else f"Content-Type {content_type!r}"
+        raise HTTPException(
+            415, f"Expected a JSON body (Content-Type application/json or a +json type), {sent}"
+        )
 
 
 class Request:
@@ -119,22 +147,18 @@ class Request:
 
     @property
     def cookies(self) -> dict[str, str]:
-        """Cookies sent by the client; a malformed ``Cookie`` header gives ``{}``."""
-        if self._cookies is None:
-            # Imported here: most requests never read cookies, and importing http.cookies
-            # at start-up would cost every application, on every start.
-            from http.cookies import CookieError, SimpleCookie
+        """Cookies sent by the client, decoded as UTF-8; a malformed pair is skipped.
 
-            cookies: dict[str, str] = {}
-            header = self.headers.get("cookie")
-            if header:
-                parsed: SimpleCookie = SimpleCookie()
-                try:
-                    parsed.load(header)
-                except CookieError:
-                    parsed = SimpleCookie()
-                cookies = {key: morsel.value for key, morsel in parsed.items()}
-            self._cookies = cookies
+        Parsed by :func:`~covet.asgi.cookies.parse_cookie_header`, which reads at most
+        32 KiB of the header and keeps at most 200 cookies.
+        """
+        if self._cookies is None:
+            # HTTP/2 may send the cookies in several fields; they are one list (RFC 9113).
+            header = "; ".join(self.headers.getlist("cookie"))
+            # Header text is latin-1, byte for byte; browsers send cookies as UTF-8, so the
+            # bytes are read again as UTF-8 (as Django does): "été", not "Ã©tÃ©".
+            text = header.encode("latin-1").decode("utf-8", errors="replace")
+            self._cookies = parse_cookie_header(text)
         return self._cookies
 
     @property
@@ -180,6 +204,19 @@ class Request:
         for name, value in self.scope["headers"]:
             if name.lower() == b"content-length":
                 found: bytes = value
+                return found
+        return None
+
+    @property
+    def content_type(self) -> str | None:
+        """The first ``Content-Type`` value as sent (parameters included), or ``None``.
+
+        Read straight from the scope, as :meth:`_declared_length` is and for the same reason:
+        a handler reading a JSON body checks it on every request and needs no other header.
+        """
+        for name, value in self.scope["headers"]:
+            if name.lower() == b"content-type":
+                found: str = value.decode("latin-1")
                 return found
         return None
 
@@ -239,8 +276,15 @@ class Request:
             self._body = b"".join(chunks)
         return self._body
 
-    async def json(self) -> Any:
-        """The body parsed as JSON; malformed JSON is a 400 that says where it broke."""
+    async def json(self, *, strict_content_type: bool = True) -> Any:
+        """The body parsed as JSON; malformed JSON is a 400 that says where it broke.
+
+        A body whose ``Content-Type`` is not JSON (``application/json`` or a ``+json`` type),
+        or that has none, is a 415 before anything is read; ``strict_content_type=False``
+        parses it anyway (for a client you know sends JSON as something else).
+        """
+        if strict_content_type:
+            require_json_media_type(self.content_type)
         return parse_json_body(await self.body())
 
     async def form(

@@ -263,7 +263,7 @@ def _plan_one(
         from covet.asgi.validation import adapter_for  # pydantic is needed only from here
 
         try:
-            adapter = adapter_for(annotation)
+            adapter = adapter_for(annotation, finite_numbers=source != "body")
         except Exception as exc:
             raise HandlerSignatureError(
                 f"{where}: parameter {name!r} has an unsupported annotation {annotation!r} "

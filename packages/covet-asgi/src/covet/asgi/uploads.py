@@ -24,10 +24,29 @@ from tempfile import SpooledTemporaryFile
 
 from covet.asgi.headers import Headers
 
-__all__ = ["DEFAULT_SPOOL_THRESHOLD", "UploadFile"]
+__all__ = ["DEFAULT_SPOOL_THRESHOLD", "UploadFile", "safe_basename"]
 
 #: Bytes an upload keeps in memory before it moves to a temporary file: 1 MiB.
 DEFAULT_SPOOL_THRESHOLD = 1024 * 1024
+
+
+#: The longest file name most file systems accept.
+MAX_FILENAME_LENGTH = 255
+
+
+def safe_basename(name: str | None) -> str | None:
+    """``name`` without directories or unprintable characters (:attr:`UploadFile.safe_filename`)."""
+    if name is None:
+        return None
+    base = name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    base = "".join(char for char in base if char.isprintable())
+    if base in ("", ".", ".."):
+        return None
+    if len(base) > MAX_FILENAME_LENGTH:
+        stem, ext = os.path.splitext(base)
+        ext = ext[:MAX_FILENAME_LENGTH]
+        base = stem[: MAX_FILENAME_LENGTH - len(ext)] + ext
+    return base
 
 
 class UploadFile:
@@ -35,6 +54,8 @@ class UploadFile:
 
     - ``filename``: the name the client gave, exactly as sent (``None`` if it sent none).
       It is client input: never use it as a path on the server without sanitising it.
+    - ``safe_filename``: that name reduced to a plain base name (see the property), or
+      ``None`` when nothing usable is left.
     - ``content_type``: the part's ``Content-Type``, or ``None``.
     - ``headers``: every header of the part.
     - ``size``: the number of bytes written so far (the whole file, once parsed).
@@ -58,6 +79,18 @@ class UploadFile:
         self.file: SpooledTemporaryFile[bytes] = SpooledTemporaryFile(  # noqa: SIM115
             max_size=spool_threshold
         )
+
+    @property
+    def safe_filename(self) -> str | None:
+        """The client's file name as a base name that is safe to join to a directory.
+
+        As Django sanitises upload names: only what follows the last ``/`` or ``\\`` is kept
+        (``../../etc/passwd`` -> ``passwd``, ``C:\\Users\\a\\cv.pdf`` -> ``cv.pdf``), characters
+        that are not printable (NUL, control characters, line breaks) are dropped, and a name
+        longer than 255 characters is shortened, keeping its extension. ``None`` when nothing
+        is left or only ``.`` or ``..``. Names may still collide: it is safe, not unique.
+        """
+        return safe_basename(self.filename)
 
     @property
     def in_memory(self) -> bool:

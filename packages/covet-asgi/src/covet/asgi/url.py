@@ -6,6 +6,7 @@ path, query string); an :class:`Address` is the scope's ``client`` or ``server``
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 from urllib.parse import SplitResult, quote, urlencode, urlsplit
 
@@ -13,7 +14,7 @@ from covet.asgi.headers import Headers
 from covet.asgi.queryparams import QueryParams
 from covet.asgi.types import Scope
 
-__all__ = ["URL", "Address"]
+__all__ = ["URL", "Address", "is_valid_host"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
@@ -21,13 +22,45 @@ _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 # non-ASCII letters, a literal "%") is percent-encoded when a URL is built from a scope.
 _PATH_SAFE = "/:@!$&'()*+,;="
 
+#: A host name: dot-separated labels of letters, digits, "-" and "_", with an optional final
+#: dot; an IPv4 address is one too. No "/", "@", "?" or empty label can slip through into a URL.
+HOST_NAME = r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?"
+#: A ``Host`` header (lower-cased): a name or a bracketed IPv6 address, and an optional port.
+HOST_HEADER = re.compile(
+    rf"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>{HOST_NAME}))(?::(?P<port>[0-9]*))?"
+)
+
+
+def is_valid_host(value: str) -> bool:
+    """Whether a ``Host`` header value is a host and port a URL can be built on.
+
+    ``example.com``, ``example.com:8000``, ``10.0.0.1``, ``[::1]:8000`` are; ``[``, ``a]b``,
+    ``evil.com/x?``, ``user@host`` and ``host:99999`` are not.
+    """
+    match = HOST_HEADER.fullmatch(value.lower())
+    if match is None:
+        return False
+    port = match["port"]
+    if port and (len(port) > 5 or int(port) > 65535):
+        return False
+    if match["ipv6"] is not None:
+        # Imported here: only a bracketed address needs it, and most Host headers are names.
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(match["ipv6"])
+        except ValueError:
+            return False
+    return True
+
 
 class URL:
     """A URL, with its parts as properties. It compares equal to its string form.
 
     ``URL("https://example.com:8443/a?b=1")`` parses a string. ``URL(scope=scope)`` rebuilds
     the URL a request was made to: scheme from the scope, host from the ``Host`` header (or the
-    server address), then path and query string. The path is percent-encoded there, so the
+    server address, when the header is missing or not a valid host), then path and query
+    string. The path is percent-encoded there, so the
     result is always a valid URL; the decoded path is ``scope["path"]``.
 
     URLs are immutable; :meth:`replace` and :meth:`include_query_params` return new ones.
@@ -56,8 +89,11 @@ class URL:
             url += "?" + query_string.decode("latin-1")
 
         host = Headers(scope=scope).get("host") if "headers" in scope else None
-        if host:
-            return f"{scheme}://{host}{url}"
+        # Without TrustedHostMiddleware any text can arrive as Host. One that is not a host
+        # (``[``, ``evil.com/x?``) is treated as absent: pasted into a URL it would break
+        # parsing or smuggle a path into a redirect's Location.
+        if host and is_valid_host(host.strip()):
+            return f"{scheme}://{host.strip()}{url}"
         server = scope.get("server")
         if server is None:
             return url  # no host known: a relative URL is the honest answer

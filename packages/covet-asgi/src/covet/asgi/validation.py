@@ -40,9 +40,24 @@ def _pydantic() -> Any:
     return pydantic
 
 
-def adapter_for(annotation: Any) -> TypeAdapter[Any]:
-    """A pydantic TypeAdapter for ``annotation`` (raises if pydantic cannot handle it)."""
-    adapter: TypeAdapter[Any] = _pydantic().TypeAdapter(annotation)
+def adapter_for(annotation: Any, *, finite_numbers: bool = False) -> TypeAdapter[Any]:
+    """A pydantic TypeAdapter for ``annotation`` (raises if pydantic cannot handle it).
+
+    ``finite_numbers=True`` (for path, query and header text) refuses ``inf`` and ``nan``
+    for floats, spelled out or reached by overflow (``1e999``), as CovetPy's own converter
+    does. A type that carries its own pydantic config (a dataclass, a TypedDict) keeps it.
+    """
+    pydantic = _pydantic()
+    if finite_numbers:
+        try:
+            finite: TypeAdapter[Any] = pydantic.TypeAdapter(
+                annotation, config=pydantic.ConfigDict(allow_inf_nan=False)
+            )
+        except pydantic.PydanticUserError:
+            pass  # "cannot use config" with a type that has its own
+        else:
+            return finite
+    adapter: TypeAdapter[Any] = pydantic.TypeAdapter(annotation)
     return adapter
 
 

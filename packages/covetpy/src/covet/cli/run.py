@@ -11,6 +11,24 @@ too: over TLS (``--certfile``/``--keyfile``) the client and server agree on ``h2
 the handshake (ALPN); without TLS a client that already knows the server speaks HTTP/2
 ("prior knowledge", h2c) can open with the HTTP/2 preface. Hypercorn is an optional
 dependency (``covetpy[http2]``), imported only when ``--http2`` asks for it.
+
+Server limits. uvicorn's own defaults leave some of them open, so ``covet run`` sets them:
+
+- ``--limit-concurrency`` (default 1000): connections and tasks served at once; past it, new
+  requests are answered 503 at once instead of piling up until memory runs out.
+- ``--timeout-keep-alive`` (default 5 s): an idle kept-alive connection is closed.
+- ``--h11-max-incomplete-event-size`` (default 16 KiB): the most a request line and headers
+  may take before they are complete; past it the connection is refused. uvicorn enforces it
+  with its ``h11`` parser only: with ``--http httptools`` (what ``auto`` picks when httptools
+  is installed) the header size is not bounded by the server, and a proxy in front must do it.
+- ``--http``: ``auto``, ``h11`` or ``httptools``.
+
+With ``--http2`` (Hypercorn) the keep-alive timeout and the h11 bound apply too;
+``--limit-concurrency`` and ``--http`` are uvicorn's only.
+
+No server option bounds how slowly a client may send its headers or body (the "slowloris"
+attack): that, request rates and TLS are the job of a proxy in front (see the covet-asgi
+README, "Deployment").
 """
 
 from __future__ import annotations
@@ -35,6 +53,12 @@ __all__ = [
 ]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+HTTP_IMPLEMENTATIONS = ("auto", "h11", "httptools")
+
+#: ``covet run``'s server limits, where uvicorn's default is none or too generous.
+DEFAULT_LIMIT_CONCURRENCY = 1000
+DEFAULT_TIMEOUT_KEEP_ALIVE = 5
+DEFAULT_MAX_INCOMPLETE_EVENT_SIZE = 16 * 1024
 
 HTTP2_EXTRA_MISSING = (
     "covet run: --http2 serves with Hypercorn, which is not installed: pip install 'covetpy[http2]'"
@@ -65,7 +89,44 @@ def register(subparsers: Subparsers) -> None:
     )
     parser.add_argument("--certfile", default=None, help="TLS certificate (PEM): serve HTTPS")
     parser.add_argument("--keyfile", default=None, help="private key of --certfile (PEM)")
+    limits = parser.add_argument_group("server limits (uvicorn)")
+    limits.add_argument(
+        "--http",
+        default="auto",
+        choices=HTTP_IMPLEMENTATIONS,
+        help="HTTP/1.1 parser; auto picks httptools when installed (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--limit-concurrency",
+        type=_positive_int,
+        default=DEFAULT_LIMIT_CONCURRENCY,
+        help="connections and tasks at once; more are answered 503 (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--timeout-keep-alive",
+        type=_positive_int,
+        default=DEFAULT_TIMEOUT_KEEP_ALIVE,
+        help="seconds an idle kept-alive connection stays open (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--h11-max-incomplete-event-size",
+        type=_positive_int,
+        default=DEFAULT_MAX_INCOMPLETE_EVENT_SIZE,
+        help="bytes a request line and headers may take, with the h11 parser only "
+        "(default: %(default)s)",
+    )
     parser.set_defaults(func=run_command)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -105,6 +166,10 @@ def serve_with_uvicorn(args: argparse.Namespace, app_dir: str) -> int:
         log_level=args.log_level,
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
+        http=args.http,
+        limit_concurrency=args.limit_concurrency,
+        timeout_keep_alive=args.timeout_keep_alive,
+        h11_max_incomplete_event_size=args.h11_max_incomplete_event_size,
     )
     return 0
 
@@ -146,4 +211,8 @@ def hypercorn_config(args: argparse.Namespace) -> HypercornConfig:
     # With both set, Hypercorn serves TLS and offers ALPN "h2" then "http/1.1".
     config.certfile = args.certfile
     config.keyfile = args.keyfile
+    # The limits Hypercorn has too; it has no limit on concurrency, and its h11 bound holds
+    # for HTTP/1.1 only.
+    config.keep_alive_timeout = args.timeout_keep_alive
+    config.h11_max_incomplete_size = args.h11_max_incomplete_event_size
     return config

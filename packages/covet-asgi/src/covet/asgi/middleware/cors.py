@@ -61,6 +61,33 @@ def _check_origin(origin: str) -> str:
     )
 
 
+# Origins no application means to trust: a regex that accepts one of them accepts anyone.
+_PROBE_ORIGINS = ("https://attacker.invalid", "http://attacker.test:8080", "null")
+
+
+def _refuse_any_origin_with_credentials(origins: set[str], regex: re.Pattern[str] | None) -> None:
+    """Raise ``ValueError`` for the credentialed policies that trust any site.
+
+    With credentials the allowed origin is echoed, so a regex matching every origin is ``*``
+    with the one safeguard browsers apply to ``*`` removed: any site could read responses
+    made with the user's cookies. ``"null"`` is the origin of sandboxed iframes and ``data:``
+    pages, which any site can create, so trusting it with credentials is the same hole.
+    """
+    if "null" in origins:
+        raise ValueError(
+            "allow_origins=['null'] cannot be combined with allow_credentials=True: 'null' is "
+            "the origin of sandboxed iframes and data: URLs, which any site can create, so it "
+            "would let every site read credentialed responses"
+        )
+    if regex is not None and any(regex.fullmatch(origin) for origin in _PROBE_ORIGINS):
+        raise ValueError(
+            f"allow_origin_regex={regex.pattern!r} cannot be combined with "
+            "allow_credentials=True: it accepts origins such as 'https://attacker.invalid' or "
+            "'null', so any site could read credentialed responses. Anchor it to your own "
+            r"domains, e.g. r'https://.*\.example\.com'."
+        )
+
+
 def _header_names(value: str) -> list[str]:
     """``"X-Token, Content-Type"`` -> ``["x-token", "content-type"]``."""
     return [name.strip().lower() for name in value.split(",") if name.strip()]
@@ -81,7 +108,10 @@ class CORSMiddleware:
     - ``max_age``: seconds a browser may cache a preflight answer.
 
     ``allow_origins=["*"]`` with ``allow_credentials=True`` raises ``ValueError``: browsers
-    refuse that combination on every request, so it is refused here, at startup, instead.
+    refuse that combination on every request, so it is refused here, at startup, instead. So
+    do the two ways around that refusal: ``"null"`` among the origins, and an
+    ``allow_origin_regex`` that accepts any site (``.*``, ``https?://.*``), tried against
+    origins nobody trusts.
     """
 
     def __init__(
@@ -107,10 +137,13 @@ class CORSMiddleware:
                 "reject 'Access-Control-Allow-Origin: *' on credentialed requests, so every such "
                 "request would fail. List the trusted origins (or use allow_origin_regex)."
             )
+        regex = re.compile(allow_origin_regex) if allow_origin_regex else None
+        if allow_credentials:
+            _refuse_any_origin_with_credentials(origins, regex)
         self.app = app
         self.allow_any_origin = "*" in origins
         self.allow_origins = frozenset(origins - {"*"})
-        self.allow_origin_regex = re.compile(allow_origin_regex) if allow_origin_regex else None
+        self.allow_origin_regex = regex
         self.allow_any_method = "*" in allow_methods
         self.allow_methods = tuple(method.upper() for method in allow_methods if method != "*")
         self.allow_any_header = "*" in allow_headers

@@ -7,18 +7,27 @@ reading their own bug is exactly who debug mode is for.
 
 The exception is raised again after the 500 is sent, so the server logs it
 and a test client can surface it.
+
+One exception is not an error: :class:`~covet.asgi.exceptions.ClientDisconnect`, raised when
+the client goes away while its body is being read. There is nobody to answer and nothing of
+ours to fix, so it is logged as one INFO line on the ``covet.asgi`` logger, no response is
+sent and it is not raised again (a traceback per dropped upload would bury the real errors).
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 
+from covet.asgi.exceptions import ClientDisconnect
 from covet.asgi.middleware.exceptions import ExceptionHandler, StartWatchingSend
 from covet.asgi.requests import Request
 from covet.asgi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["ServerErrorMiddleware"]
+
+logger = logging.getLogger("covet.asgi")
 
 
 class ServerErrorMiddleware:
@@ -38,6 +47,12 @@ class ServerErrorMiddleware:
         watched = StartWatchingSend(send)
         try:
             await self.app(scope, receive, watched)
+        except ClientDisconnect:
+            logger.info(
+                "Client disconnected before sending the whole request body: %s %s",
+                scope.get("method"),
+                scope.get("path"),
+            )
         except Exception as exc:
             if not watched.response_started:
                 response = await self.error_response(Request(scope, receive), exc)

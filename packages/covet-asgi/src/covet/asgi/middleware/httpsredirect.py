@@ -48,11 +48,8 @@ def secure_url(scope: Scope) -> str:
     """The URL of this request with the secure scheme and without a default port."""
     url = URL(scope=scope)
     netloc = url.netloc
-    try:
-        port = url.port
-    except ValueError:  # "Host: example.com:abc": nothing to drop, the client gets it back
-        port = None
-    if port in (80, 443):
+    # The port parses: URL(scope=) takes the host from a Host header only when it is valid.
+    if url.port in (80, 443):
         netloc = netloc.rpartition(":")[0]  # the port is after the last ":", even for [::1]
     return str(url.replace(scheme=_SECURE_SCHEME[_scheme(scope)], netloc=netloc))
 

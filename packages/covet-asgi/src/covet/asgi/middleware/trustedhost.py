@@ -38,15 +38,13 @@ from collections.abc import Sequence
 from covet.asgi.headers import Headers
 from covet.asgi.responses import PlainTextResponse, RedirectResponse, Response
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
-from covet.asgi.url import URL
+from covet.asgi.url import HOST_HEADER, HOST_NAME, URL
 
 __all__ = ["TrustedHostMiddleware", "host_from_header"]
 
-# Dot-separated labels of letters, digits, "-" and "_", with an optional final dot. No "/",
-# "@" or empty label can slip through to end up inside a URL built from the host.
-_NAME = r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.?"
-_HOST_HEADER = re.compile(rf"(?:\[(?P<ipv6>[0-9a-f:.]+)\]|(?P<name>{_NAME}))(?::[0-9]*)?")
-_PATTERN = re.compile(rf"(?:\*\.)?{_NAME}")
+# The host grammar is url.py's, the one URLs are built on: dot-separated labels of letters,
+# digits, "-" and "_", or a bracketed IPv6 address, then an optional port.
+_PATTERN = re.compile(rf"(?:\*\.)?{HOST_NAME}")
 
 
 def _ipv6(text: str) -> str | None:
@@ -65,7 +63,7 @@ def host_from_header(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    match = _HOST_HEADER.fullmatch(value.strip().lower())
+    match = HOST_HEADER.fullmatch(value.strip().lower())
     if match is None:
         return None
     if match["ipv6"] is not None:

@@ -191,7 +191,8 @@ def _error_responses(
 ) -> dict[str, Any]:
     """The errors CovetPy itself answers for this operation, besides 422.
 
-    A JSON body can be malformed (400) or over the size limit (413); a path value that a
+    A JSON body can be malformed (400), over the size limit (413) or sent without a JSON
+    ``Content-Type`` (415); a path value that a
     converter such as ``{id:int}`` refuses matches no route (404), which is also the status
     a handler raises for a missing resource.
     """
@@ -200,6 +201,7 @@ def _error_responses(
         descriptions["400"] = "Malformed JSON body"
         if handler.max_body_size is not None:
             descriptions["413"] = f"Request body larger than {handler.max_body_size} bytes"
+        descriptions["415"] = "Content-Type is not application/json or a +json type"
     if any(
         isinstance(segment, ParamSegment) and segment.converter_name in _NARROWING_CONVERTERS
         for segment in route.pattern.segments
