@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from covet.cli import build_parser, main
-from covet.cli.run import HTTP2_EXTRA_MISSING, hypercorn_config
+from covet.cli.run import http2_extra_missing, hypercorn_config
 
 # The fixture of conftest.py: covet_run(*options, body=..., app_dir=None) -> CovetRun.
 CovetRunFixture = Callable[..., Any]
@@ -98,8 +98,8 @@ def test_without_hypercorn_http2_is_one_line_and_exit_code_2(
     assert main(["run", "served:app", "--http2"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == HTTP2_EXTRA_MISSING + "\n"
-    assert "pip install 'covetpy[http2]'" in err
+    assert err == http2_extra_missing() + "\n"
+    assert f"{sys.executable} -m pip install 'hypercorn>=" in err
 
 
 @pytest.mark.parametrize(

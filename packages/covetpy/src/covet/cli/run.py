@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from hypercorn.config import Config as HypercornConfig
 
 __all__ = [
-    "HTTP2_EXTRA_MISSING",
+    "http2_extra_missing",
     "hypercorn_config",
     "register",
     "run_command",
@@ -60,10 +60,17 @@ DEFAULT_LIMIT_CONCURRENCY = 1000
 DEFAULT_TIMEOUT_KEEP_ALIVE = 5
 DEFAULT_MAX_INCOMPLETE_EVENT_SIZE = 16 * 1024
 
-HTTP2_EXTRA_MISSING = (
-    "covet run: --http2 serves with Hypercorn, which is not installed: pip install 'covetpy[http2]'"
-)
-"""The one line ``covet run --http2`` prints (exit code 2) when Hypercorn is missing."""
+
+def http2_extra_missing() -> str:
+    """The one line ``covet run --http2`` prints (exit code 2) when Hypercorn is missing.
+
+    The command installs the ``http2`` extra's requirements into this interpreter, which works
+    from a checkout as well as from an index (see ``covet.asgi.extras``).
+    """
+    from covet.asgi.extras import install_command
+
+    command = install_command("http2", distribution="covetpy")
+    return f"covet run: --http2 serves with Hypercorn, which is not installed: {command}"
 
 
 def register(subparsers: Subparsers) -> None:
@@ -183,7 +190,7 @@ def serve_with_hypercorn(args: argparse.Namespace) -> int:
         # process, without either.
         from hypercorn.run import run
     except ImportError:
-        print(HTTP2_EXTRA_MISSING, file=sys.stderr)
+        print(http2_extra_missing(), file=sys.stderr)
         return 2
     return run(hypercorn_config(args))
 
