@@ -182,6 +182,14 @@ class Query:
         relation named last means its key: ``filter(author=ann)`` compares ``author_id``,
         ``filter(tags=tag)`` the joined tag's ``id``.
         """
+        if "" in parts:
+            # "title__" or "__x" is a typo, never a name: taken as "title" it would quietly
+            # mean the exact lookup the user may not have meant.
+            raise FieldError(
+                f"{self.model.__name__}: {LOOKUP_SEPARATOR.join(parts)!r} has an empty name "
+                f"before, between or after {LOOKUP_SEPARATOR!r}; choices are: "
+                f"{', '.join(self.choices())}"
+            )
         if parts[0] in self.annotations:
             return self.annotations[parts[0]], parts[1:]
         model, alias = self.model, None
