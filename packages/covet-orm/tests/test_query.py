@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from covet.orm import Avg, CharField, F, FieldError, IntegerField, Model, Q, Value
+from covet.orm.compiler import SQLCompiler
 from covet.orm.dialects import PostgreSQLDialect, SQLiteDialect
 from covet.orm.fields import Field
-from covet.orm.query import Query
+from covet.orm.query import MAX_ROW_NUMBER, Query
 
 
 class Book(Model):
@@ -121,3 +122,15 @@ def test_an_empty_name_is_refused_in_f_order_by_and_values() -> None:
     ):
         with pytest.raises(FieldError, match="has an empty name"):
             build(Query(Book))
+
+
+def test_slice_bounds_stop_at_the_largest_row_number() -> None:
+    query = Query(Book)
+    query.set_limits(5, 10**30)
+    assert (query.low_mark, query.high_mark) == (5, MAX_ROW_NUMBER)
+    sql, _ = SQLCompiler(query, SQLiteDialect()).select()
+    assert sql.endswith(f" LIMIT {MAX_ROW_NUMBER - 5} OFFSET 5")
+    query = Query(Book)
+    query.set_limits(2**62, None)
+    query.set_limits(2**62, None)
+    assert (query.low_mark, query.high_mark) == (MAX_ROW_NUMBER, None)
