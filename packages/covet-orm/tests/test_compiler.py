@@ -172,6 +172,23 @@ def test_in_range_isnull_and_an_empty_in() -> None:
     assert sql(Person.objects.filter(joined__isnull=False))[0].endswith('"joined" IS NOT NULL')
 
 
+def test_a_number_past_the_range_is_decided_without_a_parameter() -> None:
+    where = {
+        "age": "1 = 0",
+        "age__gt": "1 = 0",
+        "age__lte": '"age" IS NOT NULL',
+        "age__range": "1 = 0",
+    }
+    for lookup, condition in where.items():
+        value = (10**23, 10**30) if lookup == "age__range" else 10**23
+        assert sql(Person.objects.filter(**{lookup: value})) == (
+            f'SELECT {COLUMNS} FROM "people" WHERE {condition}',
+            [],
+        )
+    assert sql(Person.objects.filter(age__range=(-(10**23), 5)))[1] == [-(2**31), 5]
+    assert sql(Person.objects.filter(age__in=[7, 10**23]))[1] == [7]
+
+
 def test_values_are_converted_for_the_dialect() -> None:
     moment = datetime.datetime(
         2024, 5, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))

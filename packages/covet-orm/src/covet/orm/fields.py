@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from covet.orm.dialects import Dialect, check_identifier
-from covet.orm.errors import ValidationError
+from covet.orm.errors import OutOfRangeError, ValidationError
 
 if TYPE_CHECKING:
     from covet.orm.models import Model
@@ -262,7 +262,13 @@ class IntegerField(Field):
         except ValueError:
             raise self.error(f"expected an integer, got {value!r}") from None
         if not self.min_value <= number <= self.max_value:
-            raise self.error(f"{number} is out of range [{self.min_value}, {self.max_value}]")
+            above = number > self.max_value
+            raise OutOfRangeError(
+                f"{self.label}: {number} is out of range [{self.min_value}, {self.max_value}]",
+                field=self.name,
+                limit=self.max_value if above else self.min_value,
+                above=above,
+            )
         return number
 
     def convert(self, value: Any, dialect: Dialect) -> int:
