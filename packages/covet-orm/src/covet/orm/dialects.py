@@ -4,8 +4,8 @@ The compiler (``compiler.py``) writes SQL that is the same on every database, an
 dialect whenever a vendor does something its own way:
 
 - **Identifiers.** ``"users"."age"`` on SQLite and PostgreSQL, `` `users`.`age` `` on MySQL.
-  Names are checked against :data:`IDENTIFIER` before quoting: a name only ever comes from a
-  model's declaration, never from a request.
+  Names are checked against :data:`~covet.orm.escaping.IDENTIFIER` before quoting
+  (``escaping.py``, with the escaping of LIKE and GLOB patterns).
 - **Placeholders.** Values always travel as bound parameters: ``?`` for sqlite3 ("qmark"),
   ``%s`` for psycopg and PyMySQL ("format").
 - **Case rules.** ``contains``, ``startswith``, ``endswith`` and ``exact`` are case-sensitive on
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import functools
 import json
 import re
 import sqlite3
@@ -39,6 +38,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from covet.orm.errors import FieldError
+from covet.orm.escaping import IDENTIFIER, check_identifier, escape_glob, escape_like, wrap_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -58,45 +58,7 @@ __all__ = [
     "dialect_for_vendor",
 ]
 
-#: What a table, column or alias name may look like. Anything else is refused before it gets
-#: near SQL text, so quoting never has to cope with hostile input.
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
 UTC = datetime.UTC
-
-
-def check_identifier(name: str, what: str = "identifier") -> str:
-    """Return ``name`` if it is a plain SQL identifier, else raise :class:`FieldError`."""
-    if not isinstance(name, str) or not _is_identifier(name):
-        raise FieldError(
-            f"invalid {what} {name!r}: use letters, digits and underscores, not starting with "
-            "a digit, at most 63 characters"
-        )
-    return name
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_identifier(name: str) -> bool:
-    # Remembered: every compiled query quotes its table and column names again, and the
-    # answer for a name never changes. Only the few names a program uses are kept.
-    return IDENTIFIER.fullmatch(name) is not None
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE's wildcards so that ``%`` and ``_`` in ``text`` match only themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def escape_glob(text: str) -> str:
-    """Escape GLOB's wildcards (``*``, ``?``, ``[``) by putting each in a one-character class."""
-    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
-
-
-def wrap_pattern(escaped: str, kind: str, wildcard: str) -> str:
-    """``contains``/``startswith``/``endswith`` as a pattern: the wildcard on the open side(s)."""
-    before = wildcard if kind in ("contains", "endswith") else ""
-    after = wildcard if kind in ("contains", "startswith") else ""
-    return f"{before}{escaped}{after}"
 
 
 class Dialect:
