@@ -379,3 +379,19 @@ def test_an_expression_past_its_fields_range_is_still_an_error() -> None:
         Counter.objects.annotate(more=F("small") + 1).filter(more__in=[HUGE])
     with pytest.raises(ValidationError, match="out of range"):
         Counter.objects.annotate(more=F("small") + 1).filter(more__range=(0, HUGE))
+
+
+# --- in with many values: one array (PostgreSQL), one JSON text (SQLite), or placeholders ---
+
+
+async def test_in_takes_seventy_thousand_values(words: Database, vendor: str) -> None:
+    # On SQLite 300,000: past its parameter limit even in builds that raise it to 250,000.
+    # PyMySQL writes the values into the statement, so MySQL meets no parameter limit.
+    half = 150_000 if vendor == "sqlite" else 35_000
+    numbers = list(range(-half, half))
+    assert await Word.objects.filter(n__in=numbers).count() == len(TEXTS)
+    assert await Word.objects.exclude(n__in=numbers).count() == 0
+    texts = [f"word {i}" for i in range(70_000)]
+    assert await matching(text__in=[*texts, "apple", "APPLE pie"]) == {"apple", "APPLE pie"}
+    assert await matching(text__in=[*texts, "APPLE"]) == set()
+    assert await Word.objects.filter(n__in=numbers, text__in=[*texts, "axb"]).count() == 1

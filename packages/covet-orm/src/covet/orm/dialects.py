@@ -60,6 +60,8 @@ __all__ = [
 
 UTC = datetime.UTC
 
+SQL = tuple[str, list[Any]]
+
 
 class Dialect:
     """The SQL a vendor needs, as small methods the compiler calls. Subclass per vendor."""
@@ -199,6 +201,15 @@ class Dialect:
         """
         return None
 
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        """``lhs IN (...)`` with all of ``values`` (already adapted) in one parameter.
+
+        None (MySQL, and short lists on SQLite): a placeholder per value, ``IN (?, ?, ?)``.
+        PyMySQL writes the values into the statement itself, so MySQL has no parameter
+        limit to meet; the statement must only fit the server's ``max_allowed_packet``.
+        """
+        return None
+
 
 class SQLiteDialect(Dialect):
     """SQLite through the standard library's sqlite3 (driven by aiosqlite)."""
@@ -249,6 +260,23 @@ class SQLiteDialect(Dialect):
         if offset and limit is None:
             return f" LIMIT -1 OFFSET {int(offset)}"
         return super().limit_offset(limit, offset)
+
+    #: Past this many values, ``in`` sends them as one JSON array (see :meth:`in_values`).
+    in_placeholders_max: ClassVar[int] = 999
+
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        # A statement takes at most SQLITE_MAX_VARIABLE_NUMBER parameters (32766 by default,
+        # more in some builds); json_each() reads any number of values out of one. Only
+        # numbers and text travel as JSON (SQLite keeps dates, UUIDs and decimals as text).
+        if len(values) <= self.in_placeholders_max:
+            return None
+        if not all(type(value) in (int, float, str) for value in values):
+            return None
+        try:
+            text = json.dumps(values, allow_nan=False)
+        except ValueError:  # NaN or an infinity: no JSON for it
+            return None
+        return f"{lhs_sql} IN (SELECT value FROM json_each(?))", [text]
 
     def adapt_bool(self, value: bool) -> Any:
         return int(value)
@@ -338,6 +366,15 @@ class PostgreSQLDialect(Dialect):
         if not all(kind in self.array_types for kind in kinds):
             return None
         return [self.array_types[kind] for kind in kinds]
+
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        # ``"id" = ANY(%s::integer[])``: one array parameter, whatever the number of values
+        # (the protocol counts parameters in 16 bits: at most 65535), and one statement text
+        # for any list, so the server plans it once.
+        array_type = self.array_types.get(field.db_type_field().kind)
+        if array_type is None:  # a custom field kind: placeholders
+            return None
+        return f"{lhs_sql} = ANY({self.placeholder}::{array_type}[])", [values]
 
     def convert_json(self, value: Any) -> Any:
         # psycopg already parses json/jsonb columns into Python values.

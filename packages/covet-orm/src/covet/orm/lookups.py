@@ -231,7 +231,9 @@ class IEndsWith(EndsWith):
 
 
 class In(Lookup):
-    """``lhs IN (?, ?, ...)``. An empty list matches nothing; None items are dropped."""
+    """``lhs IN (?, ?, ...)``, or all the values in one parameter where the vendor can
+    (PostgreSQL's ``= ANY(array)``, SQLite's ``json_each``). An empty list matches nothing;
+    None items are dropped."""
 
     lookup_name = "in"
 
@@ -256,6 +258,15 @@ class In(Lookup):
         if not self.rhs:
             return MATCHES_NOTHING, []
         lhs_sql, params = compiler.compile(self.lhs)
+        # Any number of values (70,000 ids from a request): one parameter where the vendor
+        # can take them so (Dialect.in_values), since each vendor limits a statement's
+        # parameters.
+        dialect = compiler.dialect
+        adapted = [self.field.adapt(item, dialect) for item in self.rhs]
+        one_parameter = dialect.in_values(lhs_sql, self.field, adapted)
+        if one_parameter is not None:
+            sql, values = one_parameter
+            return sql, params + values
         placeholders = []
         for item in self.rhs:
             item_sql, item_params = self.compared_sql(compiler, item)
