@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -303,7 +304,11 @@ class BigAutoField(AutoField):
 
 
 class FloatField(Field):
-    """A double-precision floating point number."""
+    """A double-precision floating point number, finite.
+
+    Infinities and NaN are refused: MySQL cannot store them and SQLite stores NaN as NULL,
+    so accepting them would make the backends disagree (and ``"1e999"`` from a form is inf).
+    """
 
     kind = "FloatField"
     read_as_is = True  # REAL / DOUBLE PRECISION / DOUBLE come back as float everywhere
@@ -312,9 +317,14 @@ class FloatField(Field):
         if isinstance(value, bool):
             raise self.error(f"expected a number, got {value!r}")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise self.error(f"expected a number, got {value!r}") from None
+        except OverflowError:  # an int past the largest float, 10**400
+            raise self.error("expected a number a float can hold, got a larger one") from None
+        if not math.isfinite(number):
+            raise self.error(f"expected a finite number, got {value!r}")
+        return number
 
     def convert(self, value: Any, dialect: Dialect) -> float:
         return float(value)
