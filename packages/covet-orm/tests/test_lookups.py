@@ -290,6 +290,9 @@ OUT_OF_RANGE_CASES = [
     ({"small": -HUGE}, set()),
     ({"small": str(HUGE)}, set()),
     ({"small": float(HUGE)}, set()),
+    ({"small": "9" * 5000}, set()),  # more digits than int() reads
+    ({"small__lt": " -" + "9" * 5000}, set()),
+    ({"big__lt": "+" + "9" * 5000}, WITH_VALUES),
     ({"small__in": [1, HUGE, -HUGE]}, {"one"}),
     ({"small__in": [HUGE]}, set()),
     # past the top: gt/gte nothing, lt/lte every row with a value
@@ -369,6 +372,17 @@ async def test_saving_a_number_past_the_range_is_still_refused(counters: Databas
         Counter._meta.get_field("small").clean(HUGE)
     assert str(out_of_range.value) == message
     assert (out_of_range.value.limit, out_of_range.value.above) == (INT_MAX, True)
+    # The message says how large a long number is, not every digit.
+    with pytest.raises(OutOfRangeError) as out_of_range:
+        Counter._meta.get_field("big").clean("-" + "9" * 5000)
+    assert str(out_of_range.value) == (
+        f"Counter.big: a 5000-digit number is out of range [{-BIG_MAX - 1}, {BIG_MAX}]"
+    )
+    assert (out_of_range.value.limit, out_of_range.value.above) == (-BIG_MAX - 1, False)
+    with pytest.raises(OutOfRangeError, match="a 401-digit number is out of range"):
+        Counter._meta.get_field("big").clean(-(10**400))
+    with pytest.raises(ValidationError, match="expected an integer, got '12x'"):
+        Counter._meta.get_field("big").clean("12x")
 
 
 def test_an_expression_past_its_fields_range_is_still_an_error() -> None:

@@ -23,6 +23,7 @@ import datetime
 import decimal
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -229,6 +230,9 @@ def _choice_values(choices: Iterable[Any]) -> list[Any]:
 
 # --- numbers -------------------------------------------------------------------------------
 
+#: A whole number written out, as ``int()`` reads it (a sign, digits).
+DIGITS = re.compile(r"[+-]?\d+")
+
 
 class IntegerField(Field):
     """A whole number that fits in 32 bits (checked here, so every backend agrees)."""
@@ -261,16 +265,27 @@ class IntegerField(Field):
         try:
             number = value if isinstance(value, int) else int(str(value))
         except ValueError:
-            raise self.error(f"expected an integer, got {value!r}") from None
+            text = str(value).strip()
+            if not DIGITS.fullmatch(text):
+                raise self.error(f"expected an integer, got {value!r}") from None
+            # More digits than int() reads (4,300 by default): far past any column's range.
+            digits = len(text.lstrip("+-"))
+            raise self.out_of_range(f"a {digits}-digit number", not text.startswith("-")) from None
         if not self.min_value <= number <= self.max_value:
-            above = number > self.max_value
-            raise OutOfRangeError(
-                f"{self.label}: {number} is out of range [{self.min_value}, {self.max_value}]",
-                field=self.name,
-                limit=self.max_value if above else self.min_value,
-                above=above,
-            )
+            shown = str(number)
+            if len(shown) > 40:  # the message says how large, without echoing every digit
+                shown = f"a {len(shown.lstrip('-'))}-digit number"
+            raise self.out_of_range(shown, number > self.max_value)
         return number
+
+    def out_of_range(self, shown: str, above: bool) -> OutOfRangeError:
+        """The error for a number past this field's range (``above``: past the top)."""
+        return OutOfRangeError(
+            f"{self.label}: {shown} is out of range [{self.min_value}, {self.max_value}]",
+            field=self.name,
+            limit=self.max_value if above else self.min_value,
+            above=above,
+        )
 
     def convert(self, value: Any, dialect: Dialect) -> int:
         return int(value)
