@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime
+import json
+import math
 from typing import Any
 
 import pytest
 
 from covet.orm import (
     Avg,
+    BinaryField,
     BooleanField,
     CharField,
     Count,
     DateTimeField,
     F,
     FieldError,
+    FloatField,
     IntegerField,
     Max,
     Model,
@@ -30,6 +34,7 @@ from covet.orm.dialects import (
     PostgreSQLDialect,
     SQLiteDialect,
 )
+from covet.orm.fields import Field
 
 
 class Person(Model):
@@ -170,6 +175,56 @@ def test_in_range_isnull_and_an_empty_in() -> None:
     assert sql(Person.objects.filter(age__in=[]))[0].endswith("WHERE 1 = 0")
     assert sql(Person.objects.filter(age__range=(1, 5)))[1] == [1, 5]
     assert sql(Person.objects.filter(joined__isnull=False))[0].endswith('"joined" IS NOT NULL')
+
+
+def test_a_number_past_the_range_is_decided_without_a_parameter() -> None:
+    where = {
+        "age": "1 = 0",
+        "age__gt": "1 = 0",
+        "age__lte": '"age" IS NOT NULL',
+        "age__range": "1 = 0",
+    }
+    for lookup, condition in where.items():
+        value = (10**23, 10**30) if lookup == "age__range" else 10**23
+        assert sql(Person.objects.filter(**{lookup: value})) == (
+            f'SELECT {COLUMNS} FROM "people" WHERE {condition}',
+            [],
+        )
+    assert sql(Person.objects.filter(age__range=(-(10**23), 5)))[1] == [-(2**31), 5]
+    assert sql(Person.objects.filter(age__in=[7, 10**23]))[1] == [7]
+
+
+class Sample(Model):
+    __tablename__ = "samples"
+
+    ratio = FloatField(default=0.0)  # JSON carries floats, NaN aside
+    blob = BinaryField(null=True)
+    anything = Field(null=True)
+
+
+def test_in_sends_one_array_on_postgresql_and_one_json_text_on_long_sqlite_lists() -> None:
+    assert sql(Person.objects.filter(age__in=[1, 2]), POSTGRES) == (
+        f'SELECT {COLUMNS} FROM "people" WHERE "age" = ANY(%s::integer[])',
+        [[1, 2]],
+    )
+    assert sql(Person.objects.filter(name__in=["a"]), POSTGRES)[0].endswith(
+        '"name" = ANY(%s::text[])'
+    )
+    long = list(range(1000))
+    assert sql(Person.objects.filter(age__in=long)) == (
+        f'SELECT {COLUMNS} FROM "people" WHERE "age" IN (SELECT value FROM json_each(?))',
+        [json.dumps(long)],
+    )
+    # Up to 999 values, and values JSON cannot carry, keep a placeholder each.
+    assert sql(Person.objects.filter(age__in=long[:999]))[0].count("?") == 999
+    assert len(sql(Sample.objects.filter(blob__in=[bytes([i % 256]) * 2 for i in long]))[1]) == 1000
+    assert len(sql(Sample.objects.filter(ratio__in=[float(i) for i in long]))[1]) == 1
+    nan_too = [float(i) for i in long] + [math.nan]  # a plain Field lets NaN through
+    assert len(sql(Sample.objects.filter(anything__in=nan_too))[1]) == 1001
+    assert sql(Sample.objects.filter(anything__in=["a", "b"]), POSTGRES)[0].endswith(
+        '"anything" IN (%s, %s)'
+    )
+    assert sql(Person.objects.filter(age__in=long), MYSQL)[0].count("%s") == 1000
 
 
 def test_values_are_converted_for_the_dialect() -> None:

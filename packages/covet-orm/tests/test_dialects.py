@@ -16,10 +16,9 @@ from covet.orm.dialects import (
     SQLiteDialect,
     check_identifier,
     dialect_for,
-    escape_glob,
-    escape_like,
     mysql_dialect_for_version,
 )
+from covet.orm.escaping import escape_glob, escape_like
 
 SQLITE, POSTGRES, MYSQL = SQLiteDialect(), PostgreSQLDialect(), MySQLDialect()
 UTC = datetime.UTC

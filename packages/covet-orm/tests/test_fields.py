@@ -89,6 +89,15 @@ def field(name: str) -> Field:
         ("big", 2**63, "Sample.big: 9223372036854775808 is out of range"),
         ("real", "abc", "Sample.real: expected a number, got 'abc'"),
         ("real", False, "Sample.real: expected a number, got False"),
+        pytest.param(
+            "real",
+            10**400,
+            "Sample.real: expected a number a float can hold, got a larger one",
+            id="real-10**400",
+        ),
+        ("real", "1e999", "Sample.real: expected a finite number, got '1e999'"),
+        ("real", float("-inf"), "Sample.real: expected a finite number, got -inf"),
+        ("real", float("nan"), "Sample.real: expected a finite number, got nan"),
         ("money", "1.234", "Sample.money: 1.234 has more than 2 decimal places"),
         ("money", "12345678901", "Sample.money: 12345678901 has more than 12 digits in total"),
         ("money", "1E+11", "Sample.money: 1E\\+11 has more than 12 digits in total"),
@@ -266,6 +275,17 @@ async def test_filtering_by_each_type(database: Database) -> None:
     assert await Sample.objects.filter(document__isnull=True).count() == 2
     with pytest.raises(ValidationError, match="naive datetime"):
         Sample.objects.filter(moment__gt=datetime.datetime(2024, 1, 1))
+
+
+async def test_infinities_and_nan_are_refused_alike_on_every_backend(database: Database) -> None:
+    # MySQL cannot store them and SQLite turns NaN into NULL: refused before any SQL.
+    await create_tables(database, Sample)
+    for value in (float("inf"), float("-inf"), float("nan"), "1e999", 10**400):
+        with pytest.raises(ValidationError, match=r"Sample\.real: expected a"):
+            await Sample.objects.create(real=value)
+        with pytest.raises(ValidationError, match=r"Sample\.real: expected a"):
+            await Sample.objects.filter(real__lt=value).count()
+    assert await Sample.objects.count() == 0
 
 
 async def test_a_text_primary_key_and_a_uuid_primary_key(database: Database) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from covet.orm import (
+    BigIntegerField,
     BinaryField,
     CharField,
     Database,
@@ -21,10 +22,12 @@ from covet.orm import (
     IntegerField,
     Model,
     Q,
+    Sum,
     TextField,
     ValidationError,
     create_tables,
 )
+from covet.orm.errors import OutOfRangeError
 
 
 class Word(Model):
@@ -256,3 +259,153 @@ def test_lookup_values_are_checked_by_the_field() -> None:
         Word.objects.filter(n__isnull="yes")
     with pytest.raises(FieldError, match="takes a string"):
         Word.objects.filter(text__contains=F("text"))
+
+
+# --- whole numbers past a column's range: no row holds them, so they are no error ---------
+
+
+class Counter(Model):
+    __tablename__ = "counters"
+
+    name = CharField(max_length=10)
+    small = IntegerField(null=True)
+    big = BigIntegerField(null=True)
+
+
+INT_MAX, BIG_MAX = 2**31 - 1, 2**63 - 1
+COUNTERS = [
+    ("one", 1, 1),
+    ("minus", -5, 2**62),
+    ("none", None, None),
+    ("top", INT_MAX, BIG_MAX),
+    ("bottom", -INT_MAX - 1, -BIG_MAX - 1),
+]
+WITH_VALUES = {"one", "minus", "top", "bottom"}
+HUGE = 10**23
+
+OUT_OF_RANGE_CASES = [
+    # exact and in: nothing (the in list keeps its other values)
+    ({"small": HUGE}, set()),
+    ({"small": INT_MAX + 1}, set()),
+    ({"small": -HUGE}, set()),
+    ({"small": str(HUGE)}, set()),
+    ({"small": float(HUGE)}, set()),
+    ({"small": "9" * 5000}, set()),  # more digits than int() reads
+    ({"small__lt": " -" + "9" * 5000}, set()),
+    ({"big__lt": "+" + "9" * 5000}, WITH_VALUES),
+    ({"small__in": [1, HUGE, -HUGE]}, {"one"}),
+    ({"small__in": [HUGE]}, set()),
+    # past the top: gt/gte nothing, lt/lte every row with a value
+    ({"small__gt": HUGE}, set()),
+    ({"small__gte": INT_MAX + 1}, set()),
+    ({"small__lt": HUGE}, WITH_VALUES),
+    ({"small__lte": INT_MAX + 1}, WITH_VALUES),
+    # past the bottom, the other way round
+    ({"small__gt": -HUGE}, WITH_VALUES),
+    ({"small__gte": -INT_MAX - 2}, WITH_VALUES),
+    ({"small__lt": -HUGE}, set()),
+    ({"small__lte": -INT_MAX - 2}, set()),
+    # range: an outside bound is the field's own
+    ({"small__range": (-HUGE, HUGE)}, WITH_VALUES),
+    ({"small__range": (0, HUGE)}, {"one", "top"}),
+    ({"small__range": (-HUGE, -5)}, {"minus", "bottom"}),
+    ({"small__range": (HUGE, 10**30)}, set()),
+    ({"small__range": (-(10**30), -HUGE)}, set()),
+    ({"small__range": (HUGE, -HUGE)}, set()),
+    # BigIntegerField: its range is 64 bits, so 2**31 is an ordinary value
+    ({"big__gt": INT_MAX + 1}, {"minus", "top"}),
+    ({"big": BIG_MAX + 1}, set()),
+    ({"big__lt": BIG_MAX + 1}, WITH_VALUES),
+    ({"big__gt": -BIG_MAX - 2}, WITH_VALUES),
+    ({"big__in": [BIG_MAX, BIG_MAX + 1]}, {"top"}),
+    # the key (an AutoField: 32 bits)
+    ({"id": HUGE}, set()),
+    ({"pk__in": [HUGE, -HUGE]}, set()),
+    ({"pk__lt": HUGE}, {name for name, _, _ in COUNTERS}),
+]
+
+
+@pytest.fixture
+async def counters(database: Database) -> AsyncIterator[Database]:
+    await create_tables(database, Counter)
+    await Counter.objects.bulk_create(
+        [Counter(name=name, small=small, big=big) for name, small, big in COUNTERS]
+    )
+    return database
+
+
+@pytest.mark.parametrize(
+    ("lookup", "expected"), OUT_OF_RANGE_CASES, ids=[repr(c[0]) for c in OUT_OF_RANGE_CASES]
+)
+async def test_a_number_past_the_columns_range_is_compared_not_refused(
+    counters: Database, lookup: dict[str, Any], expected: set[str]
+) -> None:
+    names = await Counter.objects.filter(**lookup).values_list("name", flat=True)
+    assert set(names) == expected
+
+
+async def test_get_of_a_key_past_its_range_is_does_not_exist(counters: Database) -> None:
+    with pytest.raises(Counter.DoesNotExist):
+        await Counter.objects.get(pk=HUGE)
+    with pytest.raises(Counter.DoesNotExist):
+        await Counter.objects.get(pk=-HUGE)
+    assert await Counter.objects.filter(id=HUGE).count() == 0
+    assert await Counter.objects.filter(small__lt=HUGE).exists()
+
+
+async def test_exclude_of_a_number_past_the_range(counters: Database) -> None:
+    # NOT (no row) is every row, NULLs included; NOT (every row with a value) is the NULLs.
+    excluded = await Counter.objects.exclude(small=HUGE).values_list("name", flat=True)
+    assert set(excluded) == {name for name, _, _ in COUNTERS}
+    excluded = await Counter.objects.exclude(small__lt=HUGE).values_list("name", flat=True)
+    assert excluded == ["none"]
+
+
+async def test_saving_a_number_past_the_range_is_still_refused(counters: Database) -> None:
+    message = f"Counter.small: {HUGE} is out of range [{-INT_MAX - 1}, {INT_MAX}]"
+    with pytest.raises(ValidationError) as caught:
+        await Counter.objects.create(name="x", small=HUGE)
+    assert caught.value.errors == {"small": [message]}
+    with pytest.raises(ValidationError, match="out of range"):
+        await Counter.objects.filter(name="one").update(small=-HUGE)
+    with pytest.raises(OutOfRangeError) as out_of_range:
+        Counter._meta.get_field("small").clean(HUGE)
+    assert str(out_of_range.value) == message
+    assert (out_of_range.value.limit, out_of_range.value.above) == (INT_MAX, True)
+    # The message says how large a long number is, not every digit.
+    with pytest.raises(OutOfRangeError) as out_of_range:
+        Counter._meta.get_field("big").clean("-" + "9" * 5000)
+    assert str(out_of_range.value) == (
+        f"Counter.big: a 5000-digit number is out of range [{-BIG_MAX - 1}, {BIG_MAX}]"
+    )
+    assert (out_of_range.value.limit, out_of_range.value.above) == (-BIG_MAX - 1, False)
+    with pytest.raises(OutOfRangeError, match="a 401-digit number is out of range"):
+        Counter._meta.get_field("big").clean(-(10**400))
+    with pytest.raises(ValidationError, match="expected an integer, got '12x'"):
+        Counter._meta.get_field("big").clean("12x")
+
+
+def test_an_expression_past_its_fields_range_is_still_an_error() -> None:
+    # A sum can exceed the range of the column it adds up: no shortcut is safe there.
+    with pytest.raises(ValidationError, match="out of range"):
+        Counter.objects.annotate(total=Sum("small")).filter(total__gt=HUGE)
+    with pytest.raises(ValidationError, match="out of range"):
+        Counter.objects.annotate(more=F("small") + 1).filter(more__in=[HUGE])
+    with pytest.raises(ValidationError, match="out of range"):
+        Counter.objects.annotate(more=F("small") + 1).filter(more__range=(0, HUGE))
+
+
+# --- in with many values: one array (PostgreSQL), one JSON text (SQLite), or placeholders ---
+
+
+async def test_in_takes_seventy_thousand_values(words: Database, vendor: str) -> None:
+    # On SQLite 300,000: past its parameter limit even in builds that raise it to 250,000.
+    # PyMySQL writes the values into the statement, so MySQL meets no parameter limit.
+    half = 150_000 if vendor == "sqlite" else 35_000
+    numbers = list(range(-half, half))
+    assert await Word.objects.filter(n__in=numbers).count() == len(TEXTS)
+    assert await Word.objects.exclude(n__in=numbers).count() == 0
+    texts = [f"word {i}" for i in range(70_000)]
+    assert await matching(text__in=[*texts, "apple", "APPLE pie"]) == {"apple", "APPLE pie"}
+    assert await matching(text__in=[*texts, "APPLE"]) == set()
+    assert await Word.objects.filter(n__in=numbers, text__in=[*texts, "axb"]).count() == 1

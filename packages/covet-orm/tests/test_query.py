@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from covet.orm import Avg, CharField, FieldError, IntegerField, Model, Q, Value
+from covet.orm import Avg, CharField, F, FieldError, IntegerField, Model, Q, Value
+from covet.orm.compiler import SQLCompiler
 from covet.orm.dialects import PostgreSQLDialect, SQLiteDialect
 from covet.orm.fields import Field
-from covet.orm.query import Query
+from covet.orm.query import MAX_ROW_NUMBER, Query
 
 
 class Book(Model):
@@ -101,3 +102,35 @@ def test_filtering_on_an_average_uses_having_with_a_float() -> None:
 def test_a_plain_field_accepts_values_as_they_are() -> None:
     assert Field().clean("anything") == "anything"
     assert Field(null=True).clean(None) is None
+
+
+@pytest.mark.parametrize("key", ["title__", "__title", "title____exact", "", "pages__gt__"])
+def test_an_empty_name_in_a_lookup_is_refused(key: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        Query(Book).add_q(Q(**{key: "x"}))
+    assert str(caught.value) == (
+        f"Book: {key!r} has an empty name before, between or after '__'; "
+        "choices are: pk, id, title, pages"
+    )
+
+
+def test_an_empty_name_is_refused_in_f_order_by_and_values() -> None:
+    for build in (
+        lambda query: query.add_ordering(("title__",)),
+        lambda query: query.set_values(("__title",)),
+        lambda query: query.add_q(Q(pages=F("pages__"))),
+    ):
+        with pytest.raises(FieldError, match="has an empty name"):
+            build(Query(Book))
+
+
+def test_slice_bounds_stop_at_the_largest_row_number() -> None:
+    query = Query(Book)
+    query.set_limits(5, 10**30)
+    assert (query.low_mark, query.high_mark) == (5, MAX_ROW_NUMBER)
+    sql, _ = SQLCompiler(query, SQLiteDialect()).select()
+    assert sql.endswith(f" LIMIT {MAX_ROW_NUMBER - 5} OFFSET 5")
+    query = Query(Book)
+    query.set_limits(2**62, None)
+    query.set_limits(2**62, None)
+    assert (query.low_mark, query.high_mark) == (MAX_ROW_NUMBER, None)

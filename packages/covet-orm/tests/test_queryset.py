@@ -118,6 +118,20 @@ async def test_slicing_is_limit_and_offset(people: Database) -> None:
         await ordered[:2].last()
 
 
+async def test_slices_past_any_row_count_mean_every_row(people: Database) -> None:
+    # LIMIT and OFFSET are brought down to 2**63 - 1, which every backend accepts.
+    ordered = Person.objects.order_by("name")
+    assert await names(ordered[: 2**63]) == ["Ann", "Bob", "Cid", "Dee", "Eve"]
+    assert await names(ordered[3 : 10**30]) == ["Dee", "Eve"]
+    assert await names(ordered[2**63 :]) == []
+    assert await names(ordered[2**62 :][2**62 :]) == []
+    assert await names(ordered[10**30 : 10**30 + 5]) == []
+    assert await ordered[: 2**64].count() == 5
+    assert await ordered[2**64 :].exists() is False
+    with pytest.raises(IndexError, match=f"no row at index {2**64}"):
+        await ordered[2**64]
+
+
 async def test_get_and_its_errors(people: Database) -> None:
     ann = await Person.objects.get(name="Ann")
     assert ann.age == 31

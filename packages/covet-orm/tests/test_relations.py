@@ -16,11 +16,13 @@ from covet.orm import (
     CharField,
     Count,
     Database,
+    F,
     FieldError,
     ForeignKey,
     IntegerField,
     IntegrityError,
     ManyToManyField,
+    Max,
     Model,
     NotLoadedError,
     OneToOneField,
@@ -210,6 +212,31 @@ async def test_lookups_follow_relations_in_both_directions(blog: dict[str, Any])
     assert await Post.objects.filter(title="Baking").count() == 1
     assert await Comment.objects.filter(post__author__name="Ann").delete() == 2
     assert await Comment.objects.count() == 1
+
+
+async def test_update_refuses_related_columns_and_aggregates(blog: dict[str, Any]) -> None:
+    # UPDATE ... SET has no JOIN and no GROUP BY to read these from.
+    posts = Post.objects.filter(title="Joins")
+    with pytest.raises(FieldError) as caught:
+        await posts.update(title=F("author__name"))
+    assert str(caught.value) == (
+        "Post: update(title=F('author__name')) can only read columns of Post's own table, "
+        "not of a related model"
+    )
+    with pytest.raises(FieldError, match=r"update\(title=\(F\('title'\) \+ F\('tags__name'\)"):
+        await posts.update(title=F("title") + F("tags__name"))
+    with pytest.raises(
+        FieldError, match=r"Author: update\(name=F\('n'\)\) cannot use an aggregate"
+    ):
+        await Author.objects.annotate(n=Count("posts")).update(name=F("n"))
+    with pytest.raises(FieldError, match="cannot use an aggregate"):
+        await Author.objects.update(name=Max("name"))
+    # The refused reference left no JOIN in the queryset, and nothing changed.
+    assert posts.query.joins == {}
+    assert await posts.values_list("title", flat=True) == ["Joins"]
+    # The model's own columns (and the foreign key column itself) are fine.
+    assert await posts.update(title=F("title")) == 1
+    assert await Post.objects.filter(title="Joins").update(author=F("author")) == 1
 
 
 async def test_distinct_ordered_by_a_column_it_does_not_select(blog: dict[str, Any]) -> None:

@@ -4,8 +4,8 @@ The compiler (``compiler.py``) writes SQL that is the same on every database, an
 dialect whenever a vendor does something its own way:
 
 - **Identifiers.** ``"users"."age"`` on SQLite and PostgreSQL, `` `users`.`age` `` on MySQL.
-  Names are checked against :data:`IDENTIFIER` before quoting: a name only ever comes from a
-  model's declaration, never from a request.
+  Names are checked against :data:`~covet.orm.escaping.IDENTIFIER` before quoting
+  (``escaping.py``, with the escaping of LIKE and GLOB patterns).
 - **Placeholders.** Values always travel as bound parameters: ``?`` for sqlite3 ("qmark"),
   ``%s`` for psycopg and PyMySQL ("format").
 - **Case rules.** ``contains``, ``startswith``, ``endswith`` and ``exact`` are case-sensitive on
@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import functools
 import json
 import re
 import sqlite3
@@ -39,6 +38,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from covet.orm.errors import FieldError
+from covet.orm.escaping import IDENTIFIER, check_identifier, escape_glob, escape_like, wrap_pattern
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -58,45 +58,9 @@ __all__ = [
     "dialect_for_vendor",
 ]
 
-#: What a table, column or alias name may look like. Anything else is refused before it gets
-#: near SQL text, so quoting never has to cope with hostile input.
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
-
 UTC = datetime.UTC
 
-
-def check_identifier(name: str, what: str = "identifier") -> str:
-    """Return ``name`` if it is a plain SQL identifier, else raise :class:`FieldError`."""
-    if not isinstance(name, str) or not _is_identifier(name):
-        raise FieldError(
-            f"invalid {what} {name!r}: use letters, digits and underscores, not starting with "
-            "a digit, at most 63 characters"
-        )
-    return name
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_identifier(name: str) -> bool:
-    # Remembered: every compiled query quotes its table and column names again, and the
-    # answer for a name never changes. Only the few names a program uses are kept.
-    return IDENTIFIER.fullmatch(name) is not None
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE's wildcards so that ``%`` and ``_`` in ``text`` match only themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def escape_glob(text: str) -> str:
-    """Escape GLOB's wildcards (``*``, ``?``, ``[``) by putting each in a one-character class."""
-    return "".join(f"[{char}]" if char in "*?[" else char for char in text)
-
-
-def wrap_pattern(escaped: str, kind: str, wildcard: str) -> str:
-    """``contains``/``startswith``/``endswith`` as a pattern: the wildcard on the open side(s)."""
-    before = wildcard if kind in ("contains", "endswith") else ""
-    after = wildcard if kind in ("contains", "startswith") else ""
-    return f"{before}{escaped}{after}"
+SQL = tuple[str, list[Any]]
 
 
 class Dialect:
@@ -237,6 +201,15 @@ class Dialect:
         """
         return None
 
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        """``lhs IN (...)`` with all of ``values`` (already adapted) in one parameter.
+
+        None (MySQL, and short lists on SQLite): a placeholder per value, ``IN (?, ?, ?)``.
+        PyMySQL writes the values into the statement itself, so MySQL has no parameter
+        limit to meet; the statement must only fit the server's ``max_allowed_packet``.
+        """
+        return None
+
 
 class SQLiteDialect(Dialect):
     """SQLite through the standard library's sqlite3 (driven by aiosqlite)."""
@@ -287,6 +260,23 @@ class SQLiteDialect(Dialect):
         if offset and limit is None:
             return f" LIMIT -1 OFFSET {int(offset)}"
         return super().limit_offset(limit, offset)
+
+    #: Past this many values, ``in`` sends them as one JSON array (see :meth:`in_values`).
+    in_placeholders_max: ClassVar[int] = 999
+
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        # A statement takes at most SQLITE_MAX_VARIABLE_NUMBER parameters (32766 by default,
+        # more in some builds); json_each() reads any number of values out of one. Only
+        # numbers and text travel as JSON (SQLite keeps dates, UUIDs and decimals as text).
+        if len(values) <= self.in_placeholders_max:
+            return None
+        if not all(type(value) in (int, float, str) for value in values):
+            return None
+        try:
+            text = json.dumps(values, allow_nan=False)
+        except ValueError:  # NaN or an infinity: no JSON for it
+            return None
+        return f"{lhs_sql} IN (SELECT value FROM json_each(?))", [text]
 
     def adapt_bool(self, value: bool) -> Any:
         return int(value)
@@ -376,6 +366,15 @@ class PostgreSQLDialect(Dialect):
         if not all(kind in self.array_types for kind in kinds):
             return None
         return [self.array_types[kind] for kind in kinds]
+
+    def in_values(self, lhs_sql: str, field: Field, values: list[Any]) -> SQL | None:
+        # ``"id" = ANY(%s::integer[])``: one array parameter, whatever the number of values
+        # (the protocol counts parameters in 16 bits: at most 65535), and one statement text
+        # for any list, so the server plans it once.
+        array_type = self.array_types.get(field.db_type_field().kind)
+        if array_type is None:  # a custom field kind: placeholders
+            return None
+        return f"{lhs_sql} = ANY({self.placeholder}::{array_type}[])", [values]
 
     def convert_json(self, value: Any) -> Any:
         # psycopg already parses json/jsonb columns into Python values.

@@ -38,6 +38,7 @@ __all__ = [
     # model layer
     "FieldError",
     "ValidationError",
+    "OutOfRangeError",
     "DoesNotExist",
     "MultipleObjectsReturned",
     # relations
@@ -137,6 +138,21 @@ class ValidationError(OrmError):
         """One error for every failing field of a ``model`` instance."""
         lines = "; ".join(message for messages in problems.values() for message in messages)
         return cls(f"{model} is not valid: {lines}", field=next(iter(problems)), errors=problems)
+
+
+class OutOfRangeError(ValidationError):
+    """A whole number past its field's range (``IntegerField``: 32 bits; ``BigIntegerField``: 64).
+
+    Saving it is an error like any other ValidationError. Compared with a column of that
+    field it is no error at all: no row can hold it, so ``get(pk=10**23)`` finds nothing
+    and ``filter(n__lt=10**23)`` every row with a value (``lookups.py``). ``limit`` is the
+    bound it passed; ``above`` says which one.
+    """
+
+    def __init__(self, message: str, *, field: str, limit: int, above: bool) -> None:
+        super().__init__(message, field=field)
+        self.limit = limit
+        self.above = above
 
 
 class DoesNotExist(OrmError):

@@ -56,6 +56,9 @@ class Expression(ABC):
 
     #: True for aggregates (and expressions containing one): they go to HAVING, not WHERE.
     contains_aggregate: bool = False
+    #: True when a column of a joined table is read (``F("author__name")``): an UPDATE has
+    #: no JOIN to read it from.
+    uses_join: bool = False
 
     @property
     def output_field(self) -> Field | None:
@@ -147,6 +150,10 @@ class Col(Expression):
     def output_field(self) -> Field:
         return self.field
 
+    @property
+    def uses_join(self) -> bool:  # type: ignore[override]
+        return self.alias is not None
+
     def as_sql(self, compiler: SQLCompiler) -> SQL:
         return compiler.column(self.field, self.alias), []
 
@@ -207,6 +214,10 @@ class CombinedExpression(Expression):
         return self.lhs.contains_aggregate or self.rhs.contains_aggregate
 
     @property
+    def uses_join(self) -> bool:  # type: ignore[override]
+        return self.lhs.uses_join or self.rhs.uses_join
+
+    @property
     def output_field(self) -> Field | None:
         return self.lhs.output_field or self.rhs.output_field
 
@@ -248,6 +259,10 @@ class Aggregate(Expression):
     @property
     def output_field(self) -> Field | None:
         return self.source.output_field
+
+    @property
+    def uses_join(self) -> bool:  # type: ignore[override]
+        return self.source.uses_join
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
         source_sql, params = compiler.compile(self.source)

@@ -22,12 +22,14 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from covet.orm.dialects import Dialect, check_identifier
-from covet.orm.errors import ValidationError
+from covet.orm.errors import OutOfRangeError, ValidationError
 
 if TYPE_CHECKING:
     from covet.orm.models import Model
@@ -228,6 +230,9 @@ def _choice_values(choices: Iterable[Any]) -> list[Any]:
 
 # --- numbers -------------------------------------------------------------------------------
 
+#: A whole number written out, as ``int()`` reads it (a sign, digits).
+DIGITS = re.compile(r"[+-]?\d+")
+
 
 class IntegerField(Field):
     """A whole number that fits in 32 bits (checked here, so every backend agrees)."""
@@ -260,10 +265,27 @@ class IntegerField(Field):
         try:
             number = value if isinstance(value, int) else int(str(value))
         except ValueError:
-            raise self.error(f"expected an integer, got {value!r}") from None
+            text = str(value).strip()
+            if not DIGITS.fullmatch(text):
+                raise self.error(f"expected an integer, got {value!r}") from None
+            # More digits than int() reads (4,300 by default): far past any column's range.
+            digits = len(text.lstrip("+-"))
+            raise self.out_of_range(f"a {digits}-digit number", not text.startswith("-")) from None
         if not self.min_value <= number <= self.max_value:
-            raise self.error(f"{number} is out of range [{self.min_value}, {self.max_value}]")
+            shown = str(number)
+            if len(shown) > 40:  # the message says how large, without echoing every digit
+                shown = f"a {len(shown.lstrip('-'))}-digit number"
+            raise self.out_of_range(shown, number > self.max_value)
         return number
+
+    def out_of_range(self, shown: str, above: bool) -> OutOfRangeError:
+        """The error for a number past this field's range (``above``: past the top)."""
+        return OutOfRangeError(
+            f"{self.label}: {shown} is out of range [{self.min_value}, {self.max_value}]",
+            field=self.name,
+            limit=self.max_value if above else self.min_value,
+            above=above,
+        )
 
     def convert(self, value: Any, dialect: Dialect) -> int:
         return int(value)
@@ -297,7 +319,11 @@ class BigAutoField(AutoField):
 
 
 class FloatField(Field):
-    """A double-precision floating point number."""
+    """A double-precision floating point number, finite.
+
+    Infinities and NaN are refused: MySQL cannot store them and SQLite stores NaN as NULL,
+    so accepting them would make the backends disagree (and ``"1e999"`` from a form is inf).
+    """
 
     kind = "FloatField"
     read_as_is = True  # REAL / DOUBLE PRECISION / DOUBLE come back as float everywhere
@@ -306,9 +332,14 @@ class FloatField(Field):
         if isinstance(value, bool):
             raise self.error(f"expected a number, got {value!r}")
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise self.error(f"expected a number, got {value!r}") from None
+        except OverflowError:  # an int past the largest float, 10**400
+            raise self.error("expected a number a float can hold, got a larger one") from None
+        if not math.isfinite(number):
+            raise self.error(f"expected a finite number, got {value!r}")
+        return number
 
     def convert(self, value: Any, dialect: Dialect) -> float:
         return float(value)

@@ -16,6 +16,15 @@ Case rules (the same meaning on every backend; see ``dialects.py`` for how):
   Which letters ``LOWER()`` folds is the database's business: all three fold ASCII; SQLite
   folds *only* ASCII (``"Ä"`` stays ``"Ä"``).
 - ``%`` and ``_`` in a pattern value match themselves.
+
+A whole number past its column's range (``get(pk=10**23)``, from a URL or a form) is not an
+error: no row can hold it, so the comparison is decided without sending it (it would not fit
+the driver's parameter types anyway). The field's ``to_python`` raises
+:class:`~covet.orm.errors.OutOfRangeError`; the lookup keeps it and, when compiled, writes
+``1 = 0`` (``exact``, ``gt`` past the top, ``lt`` past the bottom) or ``col IS NOT NULL``
+(``lt`` past the top, ``gt`` past the bottom). ``in`` drops such values and ``range`` clamps
+its bounds to the field's. This holds for a column; an expression such as ``Sum("n")`` may
+exceed its field's range, so there the error stands.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from covet.orm.errors import FieldError
+from covet.orm.errors import FieldError, OutOfRangeError
 from covet.orm.expressions import Col, Expression
 
 if TYPE_CHECKING:
@@ -34,6 +43,9 @@ if TYPE_CHECKING:
 __all__ = ["LOOKUPS", "Lookup"]
 
 SQL = tuple[str, list[Any]]
+
+#: A condition no row meets (an empty ``in``, a value no column of the field can hold).
+MATCHES_NOTHING = "1 = 0"
 
 
 class Lookup(ABC):
@@ -92,8 +104,26 @@ class Comparison(Lookup):
     """``lhs <operator> rhs`` with a plain SQL operator; text compares code point by code point."""
 
     operator: ClassVar[str]
+    #: With a value past the top (or bottom) of the column's range, does every row with a
+    #: value match (``lt`` past the top), or none (``gt`` past the top, ``exact``)?
+    all_match_above: ClassVar[bool] = False
+    all_match_below: ClassVar[bool] = False
+
+    def prepare_rhs(self, value: Any) -> Any:
+        try:
+            return super().prepare_rhs(value)
+        except OutOfRangeError as error:
+            if not isinstance(self.lhs, Col):
+                raise
+            return error  # decided in as_sql, when the SQL is written
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
+        if isinstance(self.rhs, OutOfRangeError):
+            every_row = self.all_match_above if self.rhs.above else self.all_match_below
+            if not every_row:
+                return MATCHES_NOTHING, []
+            lhs_sql, lhs_params = compiler.compile(self.lhs)
+            return f"{lhs_sql} IS NOT NULL", lhs_params
         lhs_sql, lhs_params = compiler.compile(self.lhs)
         rhs_sql, rhs_params = self.compared_sql(compiler, self.rhs)
         return f"{lhs_sql} {self.operator} {rhs_sql}", lhs_params + rhs_params
@@ -117,21 +147,25 @@ class Exact(Comparison):
 class GreaterThan(Comparison):
     lookup_name = "gt"
     operator = ">"
+    all_match_below = True
 
 
 class GreaterThanOrEqual(Comparison):
     lookup_name = "gte"
     operator = ">="
+    all_match_below = True
 
 
 class LessThan(Comparison):
     lookup_name = "lt"
     operator = "<"
+    all_match_above = True
 
 
 class LessThanOrEqual(Comparison):
     lookup_name = "lte"
     operator = "<="
+    all_match_above = True
 
 
 class IExact(Lookup):
@@ -197,7 +231,9 @@ class IEndsWith(EndsWith):
 
 
 class In(Lookup):
-    """``lhs IN (?, ?, ...)``. An empty list matches nothing; None items are dropped."""
+    """``lhs IN (?, ?, ...)``, or all the values in one parameter where the vendor can
+    (PostgreSQL's ``= ANY(array)``, SQLite's ``json_each``). An empty list matches nothing;
+    None items are dropped."""
 
     lookup_name = "in"
 
@@ -206,12 +242,31 @@ class In(Lookup):
             raise FieldError(
                 f"{self.field.label}__in takes a list of values, not {type(value).__name__}"
             )
-        return [self.field.to_python(item) for item in value if item is not None]
+        items = []
+        for item in value:
+            if item is None:
+                continue
+            try:
+                items.append(self.field.to_python(item))
+            except OutOfRangeError:
+                if not isinstance(self.lhs, Col):
+                    raise
+                # No row holds it: leaving it out changes nothing but the parameters.
+        return items
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
         if not self.rhs:
-            return "1 = 0", []
+            return MATCHES_NOTHING, []
         lhs_sql, params = compiler.compile(self.lhs)
+        # Any number of values (70,000 ids from a request): one parameter where the vendor
+        # can take them so (Dialect.in_values), since each vendor limits a statement's
+        # parameters.
+        dialect = compiler.dialect
+        adapted = [self.field.adapt(item, dialect) for item in self.rhs]
+        one_parameter = dialect.in_values(lhs_sql, self.field, adapted)
+        if one_parameter is not None:
+            sql, values = one_parameter
+            return sql, params + values
         placeholders = []
         for item in self.rhs:
             item_sql, item_params = self.compared_sql(compiler, item)
@@ -233,9 +288,23 @@ class Range(Lookup):
             raise FieldError(
                 f"{self.field.label}__range takes (low, high), got {len(bounds)} items"
             )
-        return [super(Range, self).prepare_rhs(bound) for bound in bounds]
+        self.empty = False
+        prepared = []
+        for index, bound in enumerate(bounds):
+            try:
+                prepared.append(super().prepare_rhs(bound))
+            except OutOfRangeError as error:
+                if not isinstance(self.lhs, Col):
+                    raise
+                # A low bound past the top, or a high one past the bottom: no row is in
+                # between. Otherwise the field's own bound means the same rows.
+                self.empty = self.empty or error.above == (index == 0)
+                prepared.append(error.limit)
+        return prepared
 
     def as_sql(self, compiler: SQLCompiler) -> SQL:
+        if self.empty:
+            return MATCHES_NOTHING, []
         lhs_sql, params = compiler.compile(self.lhs)
         bounds = []
         for bound in self.rhs:

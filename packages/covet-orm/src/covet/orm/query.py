@@ -28,10 +28,14 @@ if TYPE_CHECKING:
     from covet.orm.models import Model
     from covet.orm.relations import PathInfo
 
-__all__ = ["LOOKUP_SEPARATOR", "Query", "WhereNode"]
+__all__ = ["LOOKUP_SEPARATOR", "MAX_ROW_NUMBER", "Query", "WhereNode"]
 
 #: ``age__gte``: field name, separator, lookup name.
 LOOKUP_SEPARATOR = "__"
+
+#: The largest row number a slice may give LIMIT or OFFSET: a signed 64-bit integer is what
+#: SQLite, PostgreSQL and MySQL all accept, and no table holds more rows.
+MAX_ROW_NUMBER = 2**63 - 1
 
 
 def key_of(value: Any) -> Any:
@@ -182,6 +186,14 @@ class Query:
         relation named last means its key: ``filter(author=ann)`` compares ``author_id``,
         ``filter(tags=tag)`` the joined tag's ``id``.
         """
+        if "" in parts:
+            # "title__" or "__x" is a typo, never a name: taken as "title" it would quietly
+            # mean the exact lookup the user may not have meant.
+            raise FieldError(
+                f"{self.model.__name__}: {LOOKUP_SEPARATOR.join(parts)!r} has an empty name "
+                f"before, between or after {LOOKUP_SEPARATOR!r}; choices are: "
+                f"{', '.join(self.choices())}"
+            )
         if parts[0] in self.annotations:
             return self.annotations[parts[0]], parts[1:]
         model, alias = self.model, None
@@ -328,7 +340,11 @@ class Query:
         self.values_fields = selected
 
     def set_limits(self, low: int | None, high: int | None) -> None:
-        """Apply a slice ``[low:high]`` on top of any earlier one (as Python would)."""
+        """Apply a slice ``[low:high]`` on top of any earlier one (as Python would).
+
+        Bounds past :data:`MAX_ROW_NUMBER` are brought down to it: ``qs[: 2**64]`` means
+        "every row", not a number the database refuses.
+        """
         if high is not None:
             if self.high_mark is not None:
                 self.high_mark = min(self.high_mark, self.low_mark + high)
@@ -339,6 +355,9 @@ class Query:
                 self.low_mark = min(self.high_mark, self.low_mark + low)
             else:
                 self.low_mark = self.low_mark + low
+        self.low_mark = min(self.low_mark, MAX_ROW_NUMBER)
+        if self.high_mark is not None:
+            self.high_mark = min(self.high_mark, MAX_ROW_NUMBER)
 
     @property
     def has_aggregate_annotation(self) -> bool:

@@ -346,10 +346,24 @@ class QuerySet(Generic[T]):
             raise TypeError("update() needs at least one field=value")
         meta = self.model._meta
         assignments: list[tuple[Field, Any]] = []
+        # Expressions are resolved on a copy: a refused F("author__name") must not leave its
+        # JOIN behind in this QuerySet's query.
+        scratch = self.query.clone()
         for name, value in values.items():
             field = meta.get_field(name)
             if isinstance(value, Expression):
-                value = value.resolve(self.query)
+                given, value = value, value.resolve(scratch)
+                # UPDATE ... SET has no JOIN and no GROUP BY: such a value would be invalid
+                # SQL on every backend, so it is refused here, naming the field.
+                if value.contains_aggregate:
+                    raise FieldError(
+                        f"{meta.label}: update({name}={given!r}) cannot use an aggregate"
+                    )
+                if value.uses_join:
+                    raise FieldError(
+                        f"{meta.label}: update({name}={given!r}) can only read columns of "
+                        f"{meta.label}'s own table, not of a related model"
+                    )
             else:
                 value = field.clean(value)
             assignments.append((field, value))
