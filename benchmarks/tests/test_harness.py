@@ -93,15 +93,21 @@ def test_every_target_appears_in_the_summary_with_its_verdict(
 
 
 def test_in_process_figures_cover_every_framework_and_scenario(
-    bench: ModuleType, results: dict[str, Any]
+    bench: ModuleType, smoke: Path, results: dict[str, Any]
 ) -> None:
-    frameworks = _module("benchmarks.apps").FRAMEWORKS
+    apps = _module("benchmarks.apps")
     scenarios = _module("benchmarks.apps.scenarios").SCENARIOS
     micros = results["suites"]["http_inprocess"]["data"]["microseconds_per_request"]
     assert set(micros) == set(scenarios)
+    assert {"demo_plaintext", "demo_path_param", "realistic_app"} <= set(micros)
     for scenario, by_framework in micros.items():
-        assert set(by_framework) == set(frameworks), scenario
+        assert set(by_framework) == set(apps.frameworks_for(scenarios[scenario])), scenario
         assert all(value > 0 for value in by_framework.values()), scenario
+    # The bare app has no realistic app: every peer has one, and the tables say "-".
+    assert set(micros["realistic_app"]) == set(apps.FRAMEWORKS) - {"bare"}
+    section = (smoke / "latest.md").read_text().split("## HTTP in process", 1)[1]
+    realistic = next(line for line in section.splitlines() if line.startswith("| realistic app"))
+    assert "| - |" in realistic
 
 
 def test_loopback_figures_cover_every_framework_without_errors(
