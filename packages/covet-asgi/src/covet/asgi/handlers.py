@@ -4,8 +4,11 @@
 signature once, at registration (``signature.py`` decides where every
 parameter comes from, ``dependencies.py`` fills them per request), and
 wraps the function as an ASGI app with its per-route middleware. A handler
-that takes only plain path and query values gets a *plain plan* at
-registration and skips the Request altogether (``dependencies.plain_arguments``).
+that takes only plain path and query values, and perhaps the request itself
+(``async def get_user(request, user_id: int)``, the launch demo's style),
+gets a *plain plan* at registration: its arguments come straight from the
+scope (``dependencies.plain_arguments``), with no Resolver, and a Request is
+built only when the handler takes one.
 
 Per request, :meth:`Handler.handle` fills the arguments, calls the
 function and turns what it returns into a :class:`Response`: through the
@@ -92,6 +95,7 @@ class Handler:
             if binding.depends is not None
         }
         self.plain_plan = plain_plan(self.bindings)
+        self.takes_request = any(binding.source == "request" for binding in self.bindings)
         self.max_body_size = max_body_size
         self.status_code = status_code
         self.tags = list(tags)
@@ -121,13 +125,24 @@ class Handler:
             response = self.make_response(await self.call({}))
             await response(scope, receive, send)
             return
+        request = None
         if self.plain_plan is not None:
-            kwargs = plain_arguments(self.plain_plan, scope)
+            if self.takes_request:
+                request = Request(scope, receive, max_body_size=self.max_body_size)
+            kwargs = plain_arguments(self.plain_plan, scope, request)
             if kwargs is not None:
-                response = self.make_response(await self.call(kwargs))
-                await response(scope, receive, send)
+                if request is None:
+                    response = self.make_response(await self.call(kwargs))
+                    await response(scope, receive, send)
+                    return
+                try:
+                    response = self.make_response(await self.call(kwargs))
+                    await response(scope, receive, send)
+                finally:
+                    await request.close()  # its uploads, as below
                 return
-        request = Request(scope, receive, max_body_size=self.max_body_size)
+        if request is None:
+            request = Request(scope, receive, max_body_size=self.max_body_size)
         try:
             if self.providers:
                 async with AsyncExitStack() as exit_stack:
@@ -162,10 +177,12 @@ class Handler:
             response.background = _run_after(response.background, resolver.background)
         await response(scope, receive, send)
 
-    def plain_arguments(self, scope: Scope) -> dict[str, Any] | None:
+    def plain_arguments(
+        self, scope: Scope, request: Request | None = None
+    ) -> dict[str, Any] | None:
         """This handler's arguments by its plain plan, or ``None`` (:func:`plain_arguments`)."""
         assert self.plain_plan is not None
-        return plain_arguments(self.plain_plan, scope)
+        return plain_arguments(self.plain_plan, scope, request)
 
     def call(self, kwargs: dict[str, Any]) -> Awaitable[Any]:
         """The function called with ``kwargs``, as something to await.
