@@ -42,7 +42,7 @@ from __future__ import annotations
 import zlib
 from enum import Enum
 
-from covet.asgi.headers import Headers, MutableHeaders
+from covet.asgi.headers import MutableHeaders, request_header
 from covet.asgi.middleware.vary import add_vary
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -122,7 +122,7 @@ class GZipMiddleware:
         if scope["type"] != "http" or scope["method"] == "HEAD":
             await self.app(scope, receive, send)
             return
-        gzip_ok = accepts_gzip(Headers(scope=scope).get("accept-encoding", ""))
+        gzip_ok = accepts_gzip(request_header(scope, "accept-encoding") or "")
         responder = _GZipResponder(self, send, gzip_ok=gzip_ok)
         await self.app(scope, receive, responder.send)
 
@@ -148,8 +148,10 @@ class _GZipResponder:
         self.next_send = send
         self.gzip_ok = gzip_ok
         self.state = _State.START
-        self.start: Message = {}
-        self.headers = MutableHeaders()
+        # Both set by on_start when it holds the start back (FIRST_BODY); not made here, as
+        # most responses are passed on as they are and never need them.
+        self.start: Message
+        self.headers: MutableHeaders
         # Made on first use: a compressor holds about 256 KiB, and most responses need none.
         self.compressor: zlib._Compress | None = None
 

@@ -35,7 +35,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
-from covet.asgi.headers import Headers
+from covet.asgi.headers import request_header
 from covet.asgi.responses import PlainTextResponse, RedirectResponse, Response
 from covet.asgi.types import ASGIApp, Receive, Scope, Send
 from covet.asgi.url import URL
@@ -123,7 +123,7 @@ class TrustedHostMiddleware:
         if self.allow_any or scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = host_from_header(Headers(scope=scope).get("host"))
+        host = host_from_header(request_header(scope, "host"))
         if host is not None and self.is_allowed(host):
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
