@@ -76,6 +76,11 @@ def accepts_gzip(accept_encoding: str) -> bool:
     do not. A ``gzip`` entry decides over ``*``, and ``x-gzip`` is gzip's old name (RFC 9110,
     8.4.1.3). A quality that is not a number counts as zero: no permission was given.
     """
+    if ";" not in accept_encoding:
+        # No qualities, as browsers and most clients send it ("gzip, deflate, br"): every
+        # coding listed is allowed, so gzip is if it, its old name or "*" is listed.
+        listed = {coding.strip().lower() for coding in accept_encoding.split(",")}
+        return not listed.isdisjoint(("gzip", "x-gzip", "*"))
     qualities: dict[str, float] = {}
     for entry in accept_encoding.split(","):
         coding, *params = (part.strip() for part in entry.split(";"))
