@@ -276,3 +276,29 @@ def test_every_suite_module_is_in_the_registry(bench: ModuleType) -> None:
         if re.search(r"^SUITE = Suite\(", path.read_text(), re.MULTILINE)
     }
     assert defining == set(_module("benchmarks.suites").SUITE_MODULES)
+
+
+def test_loopback_checks_the_demo_targets_and_shows_no_bare_realistic_app(
+    bench: ModuleType,
+) -> None:
+    loopback = _module("benchmarks.http_loopback")
+    layout = _module("benchmarks.servers").CoreLayout(server=0, load=1)
+
+    def figures(rps: float) -> dict[str, float]:
+        return {"requests_per_second": rps, "p50_us": 1000.0, "p99_us": 2000.0, "errors": 0.0}
+
+    peers = {"starlette": 100.0, "fastapi": 50.0, "litestar": 80.0}
+    results = {
+        "demo_path_param": {"bare": figures(150.0), "covetpy": figures(121.0)}
+        | {peer: figures(rps) for peer, rps in peers.items()},
+        "realistic_app": {"covetpy": figures(90.0)}
+        | {peer: figures(rps) for peer, rps in peers.items()},
+    }
+    result = loopback._result(results, list(_module("benchmarks.apps").FRAMEWORKS), layout, 1, 1)
+    verdicts = {target.description: (target.measured, target.met) for target in result.targets}
+    title = "demo style: path parameter"
+    assert verdicts[f"Loopback {title}: CovetPy >= 0.75x the bare ASGI app"] == ("0.81x", True)
+    assert verdicts[f"Loopback {title}: CovetPy >= 1.2x Starlette"] == ("1.21x", True)
+    realistic = [row for table in result.tables for row in table.rows if "realistic" in row[0]]
+    assert realistic
+    assert all(row[1] == "-" for row in realistic)  # the bare app's column
