@@ -39,6 +39,7 @@ no ``Vary``, since their body never depends on ``Accept-Encoding`` here.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from enum import Enum
 
@@ -69,12 +70,16 @@ _TEXT_IMAGES = frozenset({"image/svg+xml"})  # XML text inside the image family
 _GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib writes the gzip header and trailer with 16 + window
 
 
+@functools.lru_cache(maxsize=64)
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an ``Accept-Encoding`` value allows a gzip body.
 
     ``"gzip, deflate"`` and ``"*"`` do; ``"gzip;q=0"``, ``"identity"``, ``"*;q=0"`` and ``""``
     do not. A ``gzip`` entry decides over ``*``, and ``x-gzip`` is gzip's old name (RFC 9110,
     8.4.1.3). A quality that is not a number counts as zero: no permission was given.
+
+    Cached, like ``host_from_header``: clients send a handful of distinct values, each on
+    every request; the cache is bounded, so many different values only evict.
     """
     if ";" not in accept_encoding:
         # No qualities, as browsers and most clients send it ("gzip, deflate, br"): every
