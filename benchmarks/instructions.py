@@ -9,8 +9,8 @@ instructions a request executes does not (to within a fraction of a percent). Ea
 comes from two runs of the same program under ``valgrind --tool=callgrind``, one serving
 ``SMALL`` requests and one ``LARGE``, both after the same warm-up: start-up, imports and
 shut-down are the same in both, so ``(large - small) / (LARGE - SMALL)`` is the cost of one
-request alone. Hash randomisation is fixed (``PYTHONHASHSEED=0``) so the two runs do the same
-work.
+request alone. Hash randomisation is fixed (``PYTHONHASHSEED=0``) and no bytecode is written
+(``PYTHONDONTWRITEBYTECODE=1``), so the two runs do the same work.
 
 *In process* the program is this module's ``drive``: the app called as
 ``http_inprocess`` calls it (same scope, receive and send). *Served* (``--served``) it is
@@ -62,7 +62,10 @@ def _valgrind() -> str:
 
 
 def _environment() -> dict[str, str]:
-    environment = dict(os.environ, PYTHONHASHSEED="0")
+    # No bytecode written: otherwise the first run after an edit compiles the edited module
+    # and the second reads the cache, and the difference between the two is off by the
+    # compilation. Without writing, both runs do exactly the same (compile or read).
+    environment = dict(os.environ, PYTHONHASHSEED="0", PYTHONDONTWRITEBYTECODE="1")
     environment["PYTHONPATH"] = os.pathsep.join(
         [str(REPO_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
     )
