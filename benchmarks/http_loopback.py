@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.apps import FRAMEWORK_TITLES, FRAMEWORKS, PEERS
+from benchmarks.apps import FRAMEWORK_TITLES, FRAMEWORKS, PEERS, frameworks_for
 from benchmarks.apps.scenarios import SCENARIOS, Scenario
 from benchmarks.harness import Chart, Settings, Suite, SuiteResult, Table, TargetCheck, median
 from benchmarks.servers import CoreLayout, core_layout, running_servers
@@ -33,6 +33,11 @@ CONNECTIONS = 32
 #: The issue's target: CovetPy at least this fraction of the bare app's requests/s.
 FLOOR_TARGET = 0.8
 FLOOR_SCENARIOS = ("plaintext", "json")
+#: Issue 12's targets for the launch demo's style: at least this fraction of the bare app's
+#: requests/s, and at least this multiple of Starlette's.
+DEMO_FLOOR_TARGET = 0.75
+DEMO_STARLETTE_TARGET = 1.2
+DEMO_SCENARIOS = ("demo_plaintext", "demo_path_param")
 
 _UNITS = {"us": 1.0, "ms": 1_000.0, "s": 1_000_000.0}
 
@@ -105,10 +110,17 @@ def _lua_script(scenario: Scenario, directory: Path) -> Path | None:
 
 
 def wrk_command(
-    wrk: str, url: str, seconds: int, script: Path | None, layout: CoreLayout
+    wrk: str,
+    url: str,
+    seconds: int,
+    script: Path | None,
+    layout: CoreLayout,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> list[str]:
     """The wrk command line for one run, pinned to the load generator's core."""
     argv = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in headers:
+        argv += ["-H", f"{name}: {value}"]
     if script is not None:
         argv += ["-s", str(script)]
     return layout.command(layout.load, [*argv, url])
@@ -126,24 +138,29 @@ def run(settings: Settings) -> SuiteResult:
     rounds = settings.pick(4, 2, 1)
     warm_up = settings.mode != "smoke"
     names = list(SCENARIOS) if settings.mode != "smoke" else ["json"]
-    frameworks = list(FRAMEWORKS)
     results: dict[str, dict[str, dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="covet-bench-wrk-") as scripts:
         for name in names:
             scenario = SCENARIOS[name]
             script = _lua_script(scenario, Path(scripts))
+            frameworks = frameworks_for(scenario)
             runs: dict[str, list[WrkResult]] = {framework: [] for framework in frameworks}
             with running_servers(frameworks, scenario, layout) as servers:
                 commands = {
                     framework: wrk_command(
-                        wrk, servers[framework].url + scenario.target, seconds, script, layout
+                        wrk,
+                        servers[framework].url + scenario.target,
+                        seconds,
+                        script,
+                        layout,
+                        scenario.headers,
                     )
                     for framework in frameworks
                 }
                 if warm_up:
                     for framework in frameworks:
                         _run_wrk(wrk_command(wrk, servers[framework].url + scenario.target,
-                                             1, script, layout))  # fmt: skip
+                                             1, script, layout, scenario.headers))  # fmt: skip
                 for round_number in range(rounds):
                     shift = round_number % len(frameworks)
                     for framework in frameworks[shift:] + frameworks[:shift]:
@@ -164,7 +181,7 @@ def run(settings: Settings) -> SuiteResult:
                 ),
                 flush=True,
             )
-    return _result(results, frameworks, layout, seconds, rounds)
+    return _result(results, list(FRAMEWORKS), layout, seconds, rounds)
 
 
 def _result(
@@ -177,6 +194,8 @@ def _result(
     names = list(results)
 
     def cell(name: str, framework: str) -> str:
+        if framework not in results[name]:
+            return "-"  # the bare app has no realistic app
         figures = results[name][framework]
         text = (
             f"{figures['requests_per_second']:,.0f} / "
@@ -195,15 +214,20 @@ def _result(
     )
 
     def speed(name: str, other: str) -> float:
+        if other not in results[name]:
+            return float("nan")  # the bare app has no realistic app: "-" in the table
         return (
             results[name]["covetpy"]["requests_per_second"]
             / results[name][other]["requests_per_second"]
         )
 
+    def ratio(name: str, other: str) -> str:
+        return "-" if other not in results[name] else f"{speed(name, other):.2f}"
+
     ratios = Table(
         "CovetPy's requests/s over each framework's (above 1 is faster)",
         ["scenario", *(f"x {FRAMEWORK_TITLES[f]}" for f in ("bare", *PEERS))],
-        [[SCENARIOS[n].title, *(f"{speed(n, f):.2f}" for f in ("bare", *PEERS))] for n in names],
+        [[SCENARIOS[n].title, *(ratio(n, f) for f in ("bare", *PEERS))] for n in names],
     )
     targets = [
         TargetCheck(
@@ -214,6 +238,21 @@ def _result(
         for n in FLOOR_SCENARIOS
         if n in results
     ]
+    for n in DEMO_SCENARIOS:
+        if n not in results:
+            continue
+        targets += [
+            TargetCheck(
+                f"Loopback {SCENARIOS[n].title}: CovetPy >= {DEMO_FLOOR_TARGET}x the bare ASGI app",
+                f"{speed(n, 'bare'):.2f}x",
+                speed(n, "bare") >= DEMO_FLOOR_TARGET,
+            ),
+            TargetCheck(
+                f"Loopback {SCENARIOS[n].title}: CovetPy >= {DEMO_STARLETTE_TARGET}x Starlette",
+                f"{speed(n, 'starlette'):.2f}x",
+                speed(n, "starlette") >= DEMO_STARLETTE_TARGET,
+            ),
+        ]
     chart = Chart(
         "loopback_ratios.png",
         "Over loopback: CovetPy's requests/s over each framework's (dashed: target)",

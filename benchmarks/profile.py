@@ -5,6 +5,8 @@
     hatch run bench:profile -- --cprofile json   # cProfile: exact call counts, own times
     hatch run bench:profile -- --framework starlette json
     hatch run bench:profile -- --time json       # no profiler: µs per request, as measured
+    hatch run bench:profile -- --instructions demo_path_param   # callgrind: vs Starlette
+    hatch run bench:profile -- --instructions --served demo_path_param   # under uvicorn
     hatch run bench:profile -- --orm sqlite fetch select_related   # an ORM peer's operations
     hatch run bench:profile -- --orm postgresql --time --framework sqlalchemy fetch
 
@@ -16,6 +18,10 @@ before and after of an optimisation, in seconds rather than minutes.
 With ``--orm BACKEND`` the scenarios are the ORM suite's (``benchmarks/orm.py``): a fresh
 database is made and filled as in the suite, and ``--framework`` names an ORM peer
 (``covetpy`` by default, or ``raw``, ``sqlalchemy``, ``tortoise``).
+
+``--instructions`` counts instructions per request with valgrind's callgrind instead
+(``instructions.py``): figures a busy machine does not move, for CovetPy and Starlette, or
+CovetPy and the ``--framework`` named; with ``--served`` the app runs under uvicorn.
 """
 
 from __future__ import annotations
@@ -143,6 +149,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cprofile", action="store_true", help="use cProfile, not pyinstrument")
     parser.add_argument("--time", action="store_true", help="no profiler: µs per request")
     parser.add_argument("--orm", choices=["sqlite", "postgresql"], help="an ORM backend")
+    parser.add_argument(
+        "--instructions", action="store_true", help="callgrind: instructions per request"
+    )
+    parser.add_argument("--served", action="store_true", help="with --instructions: uvicorn")
     args = parser.parse_args(argv)
     how = "time" if args.time else "cprofile" if args.cprofile else "pyinstrument"
     if args.orm:
@@ -152,6 +162,12 @@ def main(argv: list[str] | None = None) -> None:
     unknown = [name for name in args.scenarios if name not in SCENARIOS]
     if unknown or args.framework not in FRAMEWORKS:
         parser.error(f"unknown scenario(s) {unknown} or framework {args.framework!r}")
+    if args.instructions:
+        from benchmarks.instructions import report
+
+        other = "starlette" if args.framework == "covetpy" else args.framework
+        report([other, "covetpy"], args.scenarios or list(SCENARIOS), served=args.served)
+        return
     with asyncio.Runner(loop_factory=event_loop_factory) as runner:
         for name in args.scenarios or list(SCENARIOS):
             if args.time:

@@ -9,6 +9,7 @@ server has a core of its own. Only the chosen framework is imported.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import uvicorn
@@ -20,6 +21,7 @@ __all__ = ["main"]
 
 def main(argv: list[str] | None = None) -> None:
     framework, scenario, port = argv if argv is not None else sys.argv[1:]
+    os.environ["COVET_BENCH_PORT"] = port  # Litestar's allowed hosts name the port
     uvicorn.run(
         build_app(framework, scenario),
         host="127.0.0.1",

@@ -138,7 +138,10 @@ def request(server: Server, scenario: Scenario) -> int:
         server.url + scenario.target,
         data=scenario.body or None,
         method=scenario.method,
-        headers={"content-type": "application/json"} if scenario.body else {},
+        headers={
+            **dict(scenario.headers),
+            **({"content-type": "application/json"} if scenario.body else {}),
+        },
     )
     with urllib.request.urlopen(req, timeout=5) as response:
         response.read()

@@ -15,7 +15,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["FRAMEWORKS", "FRAMEWORK_TITLES", "PEERS", "build_app"]
+from benchmarks.apps.scenarios import Scenario
+
+__all__ = ["FRAMEWORKS", "FRAMEWORK_TITLES", "PEERS", "build_app", "frameworks_for"]
 
 #: Framework name -> the module that builds its apps. The bare ASGI app is the floor.
 FRAMEWORKS: dict[str, str] = {
@@ -42,3 +44,8 @@ def build_app(framework: str, scenario: str) -> Any:
     """The ASGI app of ``framework`` for ``scenario`` (names from FRAMEWORKS and SCENARIOS)."""
     module = importlib.import_module(FRAMEWORKS[framework])
     return module.build(scenario)
+
+
+def frameworks_for(scenario: Scenario) -> list[str]:
+    """The frameworks that serve ``scenario``: all of them, but the bare app only where it can."""
+    return [name for name in FRAMEWORKS if name != "bare" or scenario.bare]

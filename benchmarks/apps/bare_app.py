@@ -105,7 +105,12 @@ async def routes_100(scope: Any, receive: Any, send: Any) -> None:
 
 
 def build(scenario: str) -> App:
-    """The bare app for ``scenario``."""
+    """The bare app for ``scenario``.
+
+    A bare app has no request object, so the ``demo_*`` scenarios are the same code as
+    ``plaintext`` and ``path_param``; it has no ``realistic_app`` (no middleware to put in
+    front of a routing table it does not have), and the tables show "-" there.
+    """
     if scenario == "middleware_3":
         return PassThrough(PassThrough(PassThrough(_asgi(plaintext))))
     if scenario == "post_body":
@@ -116,5 +121,7 @@ def build(scenario: str) -> App:
         "path_param": path_param,
         "query_params": query_params,
         "routes_100": routes_100,
+        "demo_plaintext": plaintext,
+        "demo_path_param": path_param,
     }
     return _asgi(handlers[scenario])

@@ -11,14 +11,22 @@ and Litestar (see the README of benchmarks/).
 No ``from __future__ import annotations`` here: FastAPI reads the annotations at run time,
 and the pydantic model is imported inside a function, where a string annotation would not
 resolve.
+
+The ``demo_*`` scenarios are the launch demo's style in FastAPI: the handler takes
+``request: Request`` first (FastAPI recognises the parameter by that annotation).
+``realistic_app`` puts every route in one app behind Starlette's TrustedHost, CORS and GZip
+middleware, which FastAPI documents as its own (``fastapi.middleware.*``).
 """
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.middleware.trustedhost import TrustedHostMiddleware
 from fastapi.responses import PlainTextResponse
 from starlette.middleware import Middleware
 
 from benchmarks.apps.middleware import PassThrough
-from benchmarks.apps.scenarios import ROUTE_COUNT
+from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT
 
 __all__ = ["build"]
 
@@ -45,37 +53,75 @@ def _post(app: FastAPI) -> None:
         return item.model_dump()
 
 
+def _json(app: FastAPI) -> None:
+    @app.get("/json")
+    async def json():
+        return {"message": "Hello, World!"}
+
+
+def _path_param(app: FastAPI) -> None:
+    @app.get("/users/{user_id}")
+    async def user(user_id: int):
+        return {"id": user_id, "name": f"User {user_id}"}
+
+
+def _query_params(app: FastAPI) -> None:
+    @app.get("/search")
+    async def search(q: str, page: int, size: int):
+        return {"q": q, "page": page, "size": size}
+
+
+def _routes_100(app: FastAPI) -> None:
+    for number in range(ROUTE_COUNT):
+        _resource(app, number)
+
+
+def _demo_plaintext(app: FastAPI) -> None:
+    @app.get("/plaintext", response_class=PlainTextResponse)
+    async def hello(request: Request):
+        return "Hello, World!"
+
+
+def _demo_path_param(app: FastAPI) -> None:
+    @app.get("/users/{user_id}")
+    async def get_user(request: Request, user_id: int):
+        return {"id": user_id, "name": f"User {user_id}"}
+
+
+_ROUTES = {
+    "plaintext": _plaintext,
+    "middleware_3": _plaintext,
+    "json": _json,
+    "path_param": _path_param,
+    "query_params": _query_params,
+    "post_body": _post,
+    "routes_100": _routes_100,
+    "demo_plaintext": _demo_plaintext,
+    "demo_path_param": _demo_path_param,
+}
+
+_REALISTIC = (
+    "demo_plaintext", "json", "demo_path_param", "query_params", "post_body", "routes_100",
+)  # fmt: skip
+
+
 def build(scenario: str) -> FastAPI:
     """The FastAPI app for ``scenario``."""
     middleware = []
     if scenario == "middleware_3":
         middleware = [Middleware(PassThrough) for _ in range(3)]
+    elif scenario == "realistic_app":
+        middleware = [
+            Middleware(TrustedHostMiddleware, allowed_hosts=list(ALLOWED_HOSTS)),
+            Middleware(CORSMiddleware, allow_origins=list(ALLOWED_ORIGINS)),
+            Middleware(GZipMiddleware),
+        ]
     app = FastAPI(middleware=middleware)
-    if scenario in ("plaintext", "middleware_3"):
-        _plaintext(app)
-    elif scenario == "json":
-
-        @app.get("/json")
-        async def json():
-            return {"message": "Hello, World!"}
-
-    elif scenario == "path_param":
-
-        @app.get("/users/{user_id}")
-        async def user(user_id: int):
-            return {"id": user_id, "name": f"User {user_id}"}
-
-    elif scenario == "query_params":
-
-        @app.get("/search")
-        async def search(q: str, page: int, size: int):
-            return {"q": q, "page": page, "size": size}
-
-    elif scenario == "post_body":
-        _post(app)
-    elif scenario == "routes_100":
-        for number in range(ROUTE_COUNT):
-            _resource(app, number)
+    if scenario == "realistic_app":
+        for name in _REALISTIC:
+            _ROUTES[name](app)
+    elif scenario in _ROUTES:
+        _ROUTES[scenario](app)
     else:
         raise ValueError(f"unknown scenario {scenario!r}")
     return app

@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SCENARIOS", "Scenario", "ROUTE_COUNT"]
+__all__ = ["ALLOWED_HOSTS", "ALLOWED_ORIGINS", "ROUTE_COUNT", "SCENARIOS", "Scenario"]
 
 #: How many routes the ``routes_100`` apps register; the request goes to the last one.
 ROUTE_COUNT = 100
+
+#: The ``realistic_app`` middleware's settings, the same in every framework: TrustedHost
+#: accepts these hosts, CORS this origin (the one the scenario's request comes from).
+ALLOWED_HOSTS = ("127.0.0.1", "localhost")
+ALLOWED_ORIGINS = ("http://localhost:3000",)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,10 @@ class Scenario:
     status: int
     response_body: bytes
     media_type: str
+    #: Request headers beyond the ones every request carries (host, user-agent, accept).
+    headers: tuple[tuple[str, str], ...] = ()
+    #: False when the bare ASGI app has no equivalent (it shows "-" in the tables).
+    bare: bool = True
 
     @property
     def target(self) -> str:
@@ -67,6 +76,27 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "middleware_3", "3 middlewares", "GET", "/plaintext", "", b"",
             200, b"Hello, World!", "text/plain",
+        ),
+        # The launch demo's style: the handler takes ``request`` first, whether it reads it
+        # or not (``async def get_user(request, user_id: int)``). Each peer writes the same
+        # handler the way its documentation does when it takes the request.
+        Scenario(
+            "demo_plaintext", "demo style: plaintext", "GET", "/plaintext", "", b"",
+            200, b"Hello, World!", "text/plain",
+        ),
+        Scenario(
+            "demo_path_param", "demo style: path parameter", "GET", "/users/123", "", b"",
+            200, b'{"id":123,"name":"User 123"}', "application/json",
+        ),
+        # Every route above in one app (the demo style where it has one) behind TrustedHost,
+        # CORS and GZip; a browser's cross-origin request that accepts gzip (the answer is
+        # under GZip's 500-byte minimum, so it goes out uncompressed, as small JSON does).
+        Scenario(
+            "realistic_app", "realistic app (all routes, 3 middlewares)", "GET",
+            "/users/123", "", b"",
+            200, b'{"id":123,"name":"User 123"}', "application/json",
+            headers=(("origin", ALLOWED_ORIGINS[0]), ("accept-encoding", "gzip, deflate")),
+            bare=False,
         ),
     )
 }  # fmt: skip

@@ -2,7 +2,9 @@
 
 Handlers take the request and return ``PlainTextResponse`` / ``JSONResponse``; routes are
 ``Route`` objects with Starlette's ``{name:int}`` converters; middleware is
-``Middleware(cls)`` in the application's list.
+``Middleware(cls, **options)`` in the application's list. Every Starlette handler takes the
+request, so the ``demo_*`` scenarios (the launch demo's request-first style) are the same
+handlers as ``plaintext`` and ``path_param``.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from benchmarks.apps.middleware import PassThrough
-from benchmarks.apps.scenarios import ROUTE_COUNT
+from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT
 
 __all__ = ["build"]
 
@@ -63,26 +68,49 @@ def _post_routes() -> list[Route]:
     return [Route("/items", create_item, methods=["POST"])]
 
 
+def _routes_100() -> list[Route]:
+    return [
+        Route(f"/resource{number}/{{item_id:int}}", _resource(number), name=f"r{number}")
+        for number in range(ROUTE_COUNT)
+    ]
+
+
+def _realistic() -> Starlette:
+    routes = [
+        Route("/plaintext", plaintext),
+        Route("/json", json),
+        Route("/users/{user_id:int}", user),
+        Route("/search", search),
+        *_post_routes(),
+        *_routes_100(),
+    ]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(ALLOWED_HOSTS)),
+        Middleware(CORSMiddleware, allow_origins=list(ALLOWED_ORIGINS)),
+        Middleware(GZipMiddleware),
+    ]
+    return Starlette(routes=routes, middleware=middleware)
+
+
 def build(scenario: str) -> Starlette:
     """The Starlette app for ``scenario``."""
     middleware: list[Middleware] = []
-    if scenario in ("plaintext", "middleware_3"):
+    if scenario == "realistic_app":
+        return _realistic()
+    if scenario in ("plaintext", "middleware_3", "demo_plaintext"):
         routes = [Route("/plaintext", plaintext)]
         if scenario == "middleware_3":
             middleware = [Middleware(PassThrough) for _ in range(3)]
     elif scenario == "json":
         routes = [Route("/json", json)]
-    elif scenario == "path_param":
+    elif scenario in ("path_param", "demo_path_param"):
         routes = [Route("/users/{user_id:int}", user)]
     elif scenario == "query_params":
         routes = [Route("/search", search)]
     elif scenario == "post_body":
         routes = _post_routes()
     elif scenario == "routes_100":
-        routes = [
-            Route(f"/resource{number}/{{item_id:int}}", _resource(number), name=f"r{number}")
-            for number in range(ROUTE_COUNT)
-        ]
+        routes = _routes_100()
     else:
         raise ValueError(f"unknown scenario {scenario!r}")
     return Starlette(routes=routes, middleware=middleware)

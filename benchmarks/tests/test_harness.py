@@ -93,15 +93,21 @@ def test_every_target_appears_in_the_summary_with_its_verdict(
 
 
 def test_in_process_figures_cover_every_framework_and_scenario(
-    bench: ModuleType, results: dict[str, Any]
+    bench: ModuleType, smoke: Path, results: dict[str, Any]
 ) -> None:
-    frameworks = _module("benchmarks.apps").FRAMEWORKS
+    apps = _module("benchmarks.apps")
     scenarios = _module("benchmarks.apps.scenarios").SCENARIOS
     micros = results["suites"]["http_inprocess"]["data"]["microseconds_per_request"]
     assert set(micros) == set(scenarios)
+    assert {"demo_plaintext", "demo_path_param", "realistic_app"} <= set(micros)
     for scenario, by_framework in micros.items():
-        assert set(by_framework) == set(frameworks), scenario
+        assert set(by_framework) == set(apps.frameworks_for(scenarios[scenario])), scenario
         assert all(value > 0 for value in by_framework.values()), scenario
+    # The bare app has no realistic app: every peer has one, and the tables say "-".
+    assert set(micros["realistic_app"]) == set(apps.FRAMEWORKS) - {"bare"}
+    section = (smoke / "latest.md").read_text().split("## HTTP in process", 1)[1]
+    realistic = next(line for line in section.splitlines() if line.startswith("| realistic app"))
+    assert "| - |" in realistic
 
 
 def test_loopback_figures_cover_every_framework_without_errors(
@@ -270,3 +276,29 @@ def test_every_suite_module_is_in_the_registry(bench: ModuleType) -> None:
         if re.search(r"^SUITE = Suite\(", path.read_text(), re.MULTILINE)
     }
     assert defining == set(_module("benchmarks.suites").SUITE_MODULES)
+
+
+def test_loopback_checks_the_demo_targets_and_shows_no_bare_realistic_app(
+    bench: ModuleType,
+) -> None:
+    loopback = _module("benchmarks.http_loopback")
+    layout = _module("benchmarks.servers").CoreLayout(server=0, load=1)
+
+    def figures(rps: float) -> dict[str, float]:
+        return {"requests_per_second": rps, "p50_us": 1000.0, "p99_us": 2000.0, "errors": 0.0}
+
+    peers = {"starlette": 100.0, "fastapi": 50.0, "litestar": 80.0}
+    results = {
+        "demo_path_param": {"bare": figures(150.0), "covetpy": figures(121.0)}
+        | {peer: figures(rps) for peer, rps in peers.items()},
+        "realistic_app": {"covetpy": figures(90.0)}
+        | {peer: figures(rps) for peer, rps in peers.items()},
+    }
+    result = loopback._result(results, list(_module("benchmarks.apps").FRAMEWORKS), layout, 1, 1)
+    verdicts = {target.description: (target.measured, target.met) for target in result.targets}
+    title = "demo style: path parameter"
+    assert verdicts[f"Loopback {title}: CovetPy >= 0.75x the bare ASGI app"] == ("0.81x", True)
+    assert verdicts[f"Loopback {title}: CovetPy >= 1.2x Starlette"] == ("1.21x", True)
+    realistic = [row for table in result.tables for row in table.rows if "realistic" in row[0]]
+    assert realistic
+    assert all(row[1] == "-" for row in realistic)  # the bare app's column

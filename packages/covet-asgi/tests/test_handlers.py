@@ -273,3 +273,98 @@ def test_only_plain_path_and_query_values_get_a_plain_plan() -> None:
     assert Handler(list_default).plain_plan is None
     assert Handler(with_header).plain_plan is None
     assert Handler(nothing).plain_plan is None
+
+
+def _no_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the general path fail loudly: a request that reaches Resolver is a 500."""
+
+    class NoResolver:
+        def __init__(self, *args: Any) -> None:
+            raise AssertionError("the general path was taken")
+
+    monkeypatch.setattr("covet.asgi.handlers.Resolver", NoResolver)
+
+
+def test_the_launch_demo_style_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = CovetPy()
+
+    @app.route("/users/{user_id}")
+    async def get_user(request, user_id: int) -> Any:  # type: ignore[no-untyped-def]
+        return {"id": user_id, "path": request.url.path, "params": request.path_params}
+
+    @app.get("/search")
+    async def search(req: Request, q: str, page: int = 1) -> Any:
+        return {"q": q, "page": page, "method": req.method}
+
+    @app.get("/hello")
+    async def hello(request) -> str:  # type: ignore[no-untyped-def]
+        return f"Hello, {request.query_params.get('name', 'World')}!"
+
+    for route in app.routes[-3:]:
+        assert route.endpoint.plain_plan is not None  # type: ignore[union-attr]
+    _no_resolver(monkeypatch)
+    client = TestClient(app, raise_server_exceptions=True)
+    assert client.get("/users/7").json() == {
+        "id": 7,
+        "path": "/users/7",
+        "params": {"user_id": "7"},
+    }
+    assert client.get("/search?q=covet&page=2").json() == {"q": "covet", "page": 2, "method": "GET"}
+    assert client.get("/hello?name=you").text == "Hello, you!"
+
+
+def test_the_demo_style_reports_bad_values_as_before() -> None:
+    app = CovetPy()
+
+    @app.route("/users/{user_id}")
+    async def get_user(request, user_id: int) -> Any:  # type: ignore[no-untyped-def]
+        return {"id": user_id}
+
+    @app.get("/search")
+    async def search(request: Request, q: str, page: int = 1) -> Any:
+        return {"q": q, "page": page}
+
+    route_handler = app.routes[-2].endpoint  # type: ignore[union-attr]
+    request = Request({"type": "http", "path_params": {"user_id": "x"}})
+    assert route_handler.plain_arguments({"path_params": {"user_id": "x"}}, request) is None
+    assert route_handler.plain_arguments({"path_params": {"user_id": "9"}}, request) == {
+        "request": request,
+        "user_id": 9,
+    }
+    client = TestClient(app)
+    bad = client.get("/users/abc")
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == [
+        {
+            "loc": ["path", "user_id"],
+            "msg": "Input should be a valid integer, got 'abc'",
+            "type": "int_parsing",
+            "input": "abc",
+        }
+    ]
+    missing = client.get("/search?page=x")
+    assert missing.status_code == 422
+    assert [error["loc"] for error in missing.json()["detail"]] == [
+        ["query", "q"],
+        ["query", "page"],
+    ]
+
+
+def test_a_fast_path_handler_taking_the_request_still_gets_its_uploads_closed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("python_multipart")
+    seen: list[Any] = []
+
+    async def upload(request, name: str = "x") -> Any:  # type: ignore[no-untyped-def]
+        form = await request.form()
+        seen.append(form["f"])
+        return {"name": name, "size": len(await form["f"].read())}
+
+    handler = Handler(upload)
+    assert handler.plain_plan is not None
+    _no_resolver(monkeypatch)
+    client = client_for(upload, methods=["POST"])
+    response = client.post("/?name=n", files={"f": ("a.txt", b"abc", "text/plain")})
+    assert response.json() == {"name": "n", "size": 3}
+    assert seen[0].file.closed

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covet.asgi.headers import Headers, MutableHeaders
+from covet.asgi.headers import Headers, MutableHeaders, request_header
 
 # --- Headers -------------------------------------------------------------------------------
 
@@ -104,6 +104,22 @@ def test_any_raw_bytes_can_be_read(raw: list[tuple[bytes, bytes]]) -> None:
     assert len(headers.items()) == len(raw)
     for name, value in raw:
         assert value.decode("latin-1") in headers.getlist(name.decode("latin-1"))
+
+
+_NAMES = st.sampled_from([b"host", b"Host", b"ORIGIN", b"accept-encoding", b"x-a", b"\xe9"])
+
+
+@given(
+    st.lists(st.tuples(_NAMES, st.binary(max_size=10)), max_size=6),
+    st.sampled_from(["host", "Origin", "accept-encoding", "x-a", "é", "日本"]),
+)
+def test_request_header_reads_what_headers_get_reads(
+    raw: list[tuple[bytes, bytes]], key: str
+) -> None:
+    # The middleware shortcut must agree with the Headers it replaces, case and latin-1
+    # included: the first value, or None.
+    scope = {"type": "http", "headers": raw}
+    assert request_header(scope, key) == Headers(scope=scope).get(key)
 
 
 # --- MutableHeaders ------------------------------------------------------------------------

@@ -8,25 +8,46 @@ ones these methods produced.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar, overload
 
 from covet.asgi.types import Scope
 
-__all__ = ["Headers", "MutableHeaders"]
+__all__ = ["Headers", "MutableHeaders", "request_header"]
 
 _T = TypeVar("_T")
 _ABSENT: Any = object()  # "no such field", where None could be a default passed in
 
 
+@functools.lru_cache(maxsize=256)
 def _field_name(key: str) -> bytes:
     """The stored form of a header name: latin-1 bytes, ASCII letters lower-cased.
 
     ``bytes.lower()`` is used on both sides (stored names and looked-up keys), so a lookup
     matches the bytes a server sent, whatever they are. A key with characters beyond latin-1
     cannot name a field; they become ``?``, which no valid field name contains.
+
+    Cached: the keys are nearly always the same few names written in code ("host",
+    "content-type", "vary"...), looked up several times a request, and the cache's hit
+    costs less than the encoding call. Bounded, since a key may also come from a client.
     """
     return key.encode("latin-1", errors="replace").lower()
+
+
+def request_header(scope: Scope, key: str) -> str | None:
+    """The first value of the request header ``key``, read from the scope; ``None`` if absent.
+
+    ``Headers(scope=scope).get(key)`` without the Headers: for middleware that reads one
+    field of every request (``host``, ``origin``, ``accept-encoding``), building a
+    lower-cased copy of every field to find one cost more than the rest of its work.
+    """
+    name = _field_name(key)
+    for field, value in scope["headers"]:
+        if field.lower() == name:
+            found: str = value.decode("latin-1")
+            return found
+    return None
 
 
 def _encode_header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -152,7 +173,12 @@ class Headers(Mapping[str, str]):
         if not isinstance(key, str):
             return False
         name = _field_name(key)
-        return any(field == name for field, _ in self._list)
+        # A loop, not any() over a generator: middleware asks "is this field there?" of
+        # every response, and the generator object cost more than the comparisons.
+        for field, _ in self._list:  # noqa: SIM110 - see above
+            if field == name:
+                return True
+        return False
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
@@ -188,17 +214,14 @@ class MutableHeaders(Headers):
     def __setitem__(self, key: str, value: str) -> None:
         """Make ``value`` the only value of ``key``, kept at the position of the first one."""
         name, encoded = _encode_header(key, value)
-        result: list[tuple[bytes, bytes]] = []
-        placed = False
-        for field, old in self._list:
-            if field != name:
-                result.append((field, old))
-            elif not placed:
-                result.append((name, encoded))
-                placed = True
-        if not placed:
-            result.append((name, encoded))
-        self._list[:] = result
+        fields = self._list
+        for index, (field, _) in enumerate(fields):
+            if field == name:
+                fields[index] = (name, encoded)
+                # Any later value of the name goes: the one set is the only one.
+                fields[index + 1 :] = [pair for pair in fields[index + 1 :] if pair[0] != name]
+                return
+        fields.append((name, encoded))
 
     def __delitem__(self, key: str) -> None:
         """Remove every value of ``key``; raises ``KeyError`` if there is none."""

@@ -87,6 +87,18 @@ class Request:
     :meth:`json` will read; ``None`` removes the limit.
     """
 
+    # What each part is until first read. Class attributes, not set in __init__: an instance
+    # gets its own value only when a part is parsed, so a Request that a handler takes but
+    # barely reads (the launch demo's ``get_user(request, user_id)``) costs three stores.
+    _headers: Headers | None = None
+    _query_params: QueryParams | None = None
+    _url: URL | None = None
+    _cookies: dict[str, str] | None = None
+    _body: bytes | None = None
+    _stream_consumed = False
+    _received = 0  # body bytes read so far, for the size limit
+    _form: FormData | None = None
+
     def __init__(
         self,
         scope: Scope,
@@ -99,14 +111,6 @@ class Request:
         self.scope = scope
         self._receive = receive
         self.max_body_size = max_body_size
-        self._headers: Headers | None = None
-        self._query_params: QueryParams | None = None
-        self._url: URL | None = None
-        self._cookies: dict[str, str] | None = None
-        self._body: bytes | None = None
-        self._stream_consumed = False
-        self._received = 0  # body bytes read so far, for the size limit
-        self._form: FormData | None = None
 
     # -- what the scope says -------------------------------------------------
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from covet.asgi.headers import Headers, MutableHeaders
+from covet.asgi.headers import Headers, MutableHeaders, request_header
 from covet.asgi.middleware.vary import add_vary
 from covet.asgi.responses import PlainTextResponse, Response
 from covet.asgi.types import ASGIApp, Message, Receive, Scope, Send
@@ -174,15 +174,12 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        origin = headers.get("origin")
-        if (
-            origin is not None
-            and scope["method"] == "OPTIONS"
-            and "access-control-request-method" in headers
-        ):
-            await self.preflight_response(headers)(scope, receive, send)
-            return
+        origin = request_header(scope, "origin")
+        if origin is not None and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)  # a preflight reads several fields
+            if "access-control-request-method" in headers:
+                await self.preflight_response(headers)(scope, receive, send)
+                return
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":

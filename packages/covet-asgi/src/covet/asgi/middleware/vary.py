@@ -22,9 +22,13 @@ def add_vary(headers: MutableHeaders, name: str) -> None:
     Names compare case-insensitively and are not repeated; several ``Vary`` lines are joined
     into one. ``Vary: *`` already says "this varies on anything", so it is left alone.
     """
-    present = [
-        item.strip() for line in headers.getlist("vary") for item in line.split(",") if item.strip()
-    ]
+    lines = headers.getlist("vary")
+    if not lines:
+        # The usual case (no Vary yet): nothing to merge, and appending leaves the other
+        # fields as they are, where assigning rebuilds the list to keep one Vary.
+        headers.append("vary", name)
+        return
+    present = [item.strip() for line in lines for item in line.split(",") if item.strip()]
     if "*" in present:
         return
     if name.lower() not in (item.lower() for item in present):
