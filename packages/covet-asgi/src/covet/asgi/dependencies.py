@@ -205,7 +205,9 @@ class Resolver:
             # An empty body is "no body": a required model then reports "missing". The body
             # in hand is parsed directly: request.json() would await body() a second time.
             if body:
-                require_json_media_type(self.request.content_type)
+                content_type = self.request.content_type
+                if content_type != "application/json":  # the common case, in one comparison
+                    require_json_media_type(content_type)
             self._body = parse_json_body(body) if body else _MISSING
         if self._body is _MISSING:
             if binding.required:

@@ -43,8 +43,11 @@ def request_header(scope: Scope, key: str) -> str | None:
     lower-cased copy of every field to find one cost more than the rest of its work.
     """
     name = _field_name(key)
+    size = len(name)
     for field, value in scope["headers"]:
-        if field.lower() == name:
+        # Servers send names lower-cased (the ASGI specification asks them to): equal bytes
+        # match at once, and only a field of the same length is lower-cased to compare.
+        if field == name or (len(field) == size and field.lower() == name):
             found: str = value.decode("latin-1")
             return found
     return None
