@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from benchmarks.apps.middleware import PassThrough
-from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT
+from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT, add_routes
 from covet.asgi import (
     CORSMiddleware,
     CovetPy,
@@ -97,11 +97,6 @@ _ROUTES: dict[str, Callable[[CovetPy], None]] = {
     "demo_path_param": _demo_path_param,
 }
 
-#: The realistic app's routes: every path of the suite once, in the demo style where it has one.
-_REALISTIC = (
-    "demo_plaintext", "json", "demo_path_param", "query_params", "post_body", "routes_100",
-)  # fmt: skip
-
 
 def build(scenario: str) -> CovetPy:
     """The CovetPy app for ``scenario``."""
@@ -115,11 +110,5 @@ def build(scenario: str) -> CovetPy:
             Middleware(GZipMiddleware),
         ]
     app = CovetPy(middleware=middleware)
-    if scenario == "realistic_app":
-        for name in _REALISTIC:
-            _ROUTES[name](app)
-    elif scenario in _ROUTES:
-        _ROUTES[scenario](app)
-    else:
-        raise ValueError(f"unknown scenario {scenario!r}")
+    add_routes(app, scenario, _ROUTES)
     return app

@@ -26,7 +26,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.middleware import Middleware
 
 from benchmarks.apps.middleware import PassThrough
-from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT
+from benchmarks.apps.scenarios import ALLOWED_HOSTS, ALLOWED_ORIGINS, ROUTE_COUNT, add_routes
 
 __all__ = ["build"]
 
@@ -100,10 +100,6 @@ _ROUTES = {
     "demo_path_param": _demo_path_param,
 }
 
-_REALISTIC = (
-    "demo_plaintext", "json", "demo_path_param", "query_params", "post_body", "routes_100",
-)  # fmt: skip
-
 
 def build(scenario: str) -> FastAPI:
     """The FastAPI app for ``scenario``."""
@@ -117,11 +113,5 @@ def build(scenario: str) -> FastAPI:
             Middleware(GZipMiddleware),
         ]
     app = FastAPI(middleware=middleware)
-    if scenario == "realistic_app":
-        for name in _REALISTIC:
-            _ROUTES[name](app)
-    elif scenario in _ROUTES:
-        _ROUTES[scenario](app)
-    else:
-        raise ValueError(f"unknown scenario {scenario!r}")
+    add_routes(app, scenario, _ROUTES)
     return app

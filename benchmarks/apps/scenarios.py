@@ -6,9 +6,19 @@ else is refused before it is timed, so no framework is measured doing less work.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["ALLOWED_HOSTS", "ALLOWED_ORIGINS", "ROUTE_COUNT", "SCENARIOS", "Scenario"]
+__all__ = [
+    "ALLOWED_HOSTS",
+    "ALLOWED_ORIGINS",
+    "REALISTIC_ROUTES",
+    "ROUTE_COUNT",
+    "SCENARIOS",
+    "Scenario",
+    "add_routes",
+]
 
 #: How many routes the ``routes_100`` apps register; the request goes to the last one.
 ROUTE_COUNT = 100
@@ -17,6 +27,24 @@ ROUTE_COUNT = 100
 #: accepts these hosts, CORS this origin (the one the scenario's request comes from).
 ALLOWED_HOSTS = ("127.0.0.1", "localhost")
 ALLOWED_ORIGINS = ("http://localhost:3000",)
+
+#: The realistic app's routes: every path of the suite once, in the demo style where it has one.
+REALISTIC_ROUTES = (
+    "demo_plaintext", "json", "demo_path_param", "query_params", "post_body", "routes_100",
+)  # fmt: skip
+
+
+def add_routes(app: Any, scenario: str, routes: Mapping[str, Callable[[Any], None]]) -> None:
+    """Register ``scenario``'s routes on ``app`` (the realistic app: every route of the suite).
+
+    For the apps that register routes by calling a function per scenario on the app
+    (CovetPy and FastAPI); ``routes`` maps each scenario to that function.
+    """
+    names = REALISTIC_ROUTES if scenario == "realistic_app" else (scenario,)
+    for name in names:
+        if name not in routes:
+            raise ValueError(f"unknown scenario {scenario!r}")
+        routes[name](app)
 
 
 @dataclass(frozen=True)
